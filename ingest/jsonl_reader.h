@@ -1,0 +1,40 @@
+#pragma once
+// JsonlReader: reads a JSONL file or stdin line by line, with the 1-based line number, skipping
+// blank lines (only white space). Lines may be of any length; a final line without '\n' counts.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace centinela::ingest {
+
+class JsonlReader {
+ public:
+  // path "-" reads standard input.
+  static Result<std::unique_ptr<JsonlReader>> Open(const std::string& path);
+  ~JsonlReader();
+  JsonlReader(const JsonlReader&) = delete;
+  JsonlReader& operator=(const JsonlReader&) = delete;
+
+  // Reads the next non-blank line into *line (without the trailing "\n" or "\r\n") and its number
+  // into *line_number. Returns false at the end of input; an I/O error is an Error.
+  Result<bool> Next(std::string_view* line, size_t* line_number);
+
+  // Bytes read so far and the total size when known (0 for pipes), for progress display.
+  size_t bytes_read() const { return bytes_read_; }
+  size_t total_bytes() const { return total_bytes_; }
+
+ private:
+  JsonlReader(FILE* file, bool owned, size_t total);
+  FILE* file_;
+  bool owned_;
+  size_t total_bytes_;
+  size_t bytes_read_ = 0;
+  size_t line_number_ = 0;
+  char* buffer_ = nullptr;
+  size_t capacity_ = 0;
+};
+
+}  // namespace centinela::ingest

@@ -1,0 +1,54 @@
+#pragma once
+// Entity extraction: the contact points and money of a message (DESIGN.md section 3, keys of
+// `entities`), used to explain an alert and to group alerts into campaigns.
+//
+//   phones           E.164. A bare 10-digit number is a US number; Mexican numbers are known by
+//                    +52 / 52 / 044 / 045 prefixes or the Mexican layout (`55 8932 4827`).
+//                    Parsed and validated with libphonenumber.
+//   whatsapp         E.164 numbers offered as WhatsApp contacts (`WhatsApp 323...`, `wa.me/...`,
+//                    "wasap", "whats", "wsp").
+//   telegram         Telegram handles (`t.me/name`, `@name` next to "telegram"), lowercase.
+//   urls, domains    URLs as written (scheme added when missing) and their registered domains by
+//                    the public suffix list (libpsl): `citas.sre.gob.mx` -> `sre.gob.mx`.
+//   emails           lowercase.
+//   amounts          money with currency, from digits and from Spanish/English words:
+//                    `$500`, `500 dlls`, `quinientos dólares`, `3 mil`, `9,300 pesos`, `$5OO`.
+//                    `$` is USD unless pesos/MXN is said.
+//   payment_methods  canonical names: gift_card, wire_transfer, western_union, moneygram, paypal,
+//                    zelle, crypto, oxxo, seven_eleven, cash_app, venmo, cash_only,
+//                    personal_account.
+//
+// Thread safety: an EntityExtractor is immutable after Create() and shared by threads.
+// Cost: microseconds per message (libphonenumber); call it only for messages where a rule fired.
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "common/scan_result.h"
+#include "text/normalizer.h"
+
+namespace centinela::rules {
+
+class EntityExtractor {
+ public:
+  static Result<std::unique_ptr<EntityExtractor>> Create();
+  ~EntityExtractor();
+  EntityExtractor(const EntityExtractor&) = delete;  // owns compiled patterns and the PSL
+  EntityExtractor& operator=(const EntityExtractor&) = delete;
+
+  // Fills *out (cleared first) from the original text and its folded view.
+  void Extract(const text::Normalized& text, Entities* out) const;
+
+ private:
+  struct Impl;
+  explicit EntityExtractor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The record key of an alert: the strongest entity first (phone, WhatsApp, Telegram, domain,
+// payment handle, email) as `phone:+13235550177`, `whatsapp:+52...`, `telegram:name`,
+// `domain:uscis-ayuda.com`, `email:x@y.com`; else `text:` and a 16-hex-digit fingerprint (FNV-1a
+// 64) of the folded view with spaces and punctuation removed.
+std::string CampaignKey(const Entities& entities, const text::Normalized& text);
+
+}  // namespace centinela::rules
