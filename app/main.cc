@@ -1,0 +1,51 @@
+// centinela: one binary, subcommands. See `centinela --help`.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "app/commands.h"
+#include "common/log.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(centinela — fraud-alert pipeline for immigration-relief scams
+
+Usage:
+  centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N] [--explain] FILE|-
+      Scan a JSONL file of messages offline. One result per non-blank line, in input order.
+  centinela rules check [PATH]
+      Load and lint a rule pack, and run every rule's own examples.
+  centinela rules test [PATH] --corpus FILE [--format table|json]
+                       [--min-precision P] [--min-recall R] [--max-false-alarm-rate F]
+      Precision and recall of a pack against a labelled JSONL corpus ("label": scam|legit).
+  centinela --help | --version
+
+PATH defaults to config/rules (the bundled starter pack). Compiled pattern databases are cached in
+$CENTINELA_CACHE_DIR (default ~/.cache/centinela). Log level: CENTINELA_LOG_LEVEL (default warn).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* level = std::getenv("CENTINELA_LOG_LEVEL");
+  centinela::InitLogging(level ? level : "warn");
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::printf("centinela %s\n", CENTINELA_VERSION);
+    return 0;
+  }
+  const std::string command = args[0];
+  if (command == "scan") return centinela::app::ScanCommand({args.begin() + 1, args.end()});
+  if (command == "rules" && args.size() >= 2) {
+    const centinela::app::Args rest(args.begin() + 2, args.end());
+    if (args[1] == "check") return centinela::app::RulesCheckCommand(rest);
+    if (args[1] == "test") return centinela::app::RulesTestCommand(rest);
+  }
+  std::fprintf(stderr, "centinela: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,177 @@
+#include "rules/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "rules/scorer.h"
+
+namespace centinela::rules {
+
+Engine::~Engine() = default;
+
+namespace {
+
+// Runs every rule's examples through the real matcher.
+Status CheckExamples(const Engine& engine, Engine::Context& context) {
+  const RulePack& pack = engine.pack();
+  ScanResult scratch;
+  for (uint32_t r = 0; r < pack.rules.size(); ++r) {
+    const Rule& rule = pack.rules[r];
+    for (int want = 1; want >= 0; --want) {
+      const auto& examples = want ? rule.match_examples : rule.no_match_examples;
+      for (const std::string& example : examples) {
+        if (Status s = engine.Scan(example, context, &scratch); !s.ok()) return s;
+        const bool fired = std::any_of(scratch.rules.begin(), scratch.rules.end(),
+                                       [&](const RuleHit& h) { return h.id == rule.id; });
+        if (fired != static_cast<bool>(want)) {
+          return Error{fmt::format("{}: rule '{}': example {} but {}: \"{}\"",
+                                   rule.where.ToString(), rule.id,
+                                   want ? "should match" : "should not match",
+                                   want ? "does not" : "does", example)};
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void LintCosts(const Engine& engine, std::vector<std::string>* warnings) {
+  const RulePack& pack = engine.pack();
+  std::string sample;
+  text::Normalized normalized;
+  for (const Rule& rule : pack.rules) {
+    for (const auto* list : {&rule.match_examples, &rule.no_match_examples}) {
+      for (const std::string& example : *list) {
+        engine.normalizer().Normalize(example, &normalized);
+        sample.append(normalized.view(text::View::kFolded));
+        sample.push_back(' ');
+      }
+    }
+  }
+  if (sample.empty()) return;
+  while (sample.size() < 32 * 1024) sample += sample;
+  auto costs = MeasureRuleCosts(pack, sample);
+  if (!costs.ok() || costs->size() < 5) return;
+  std::vector<double> sorted = *costs;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  constexpr double kFactor = 8.0;
+  for (size_t i = 0; i < costs->size(); ++i) {
+    if ((*costs)[i] > kFactor * median) {
+      warnings->push_back(fmt::format(
+          "{}: rule '{}': scanning cost {:.0f} ns/KiB is {:.1f}x the pack's median ({:.0f}); "
+          "give it a literal word to anchor on",
+          pack.rules[i].where.ToString(), pack.rules[i].id, (*costs)[i], (*costs)[i] / median,
+          median));
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineOptions& options,
+                                                   std::vector<std::string>* warnings) {
+  std::shared_ptr<Engine> engine(new Engine());
+  engine->pack_ = std::move(pack);
+  engine->version_ = engine->pack_.VersionString();
+  auto matcher = Matcher::Compile(engine->pack_, Matcher::Options{options.cache_dir});
+  if (!matcher.ok()) return matcher.error();
+  engine->matcher_ = std::move(*matcher);
+  auto entities = EntityExtractor::Create();
+  if (!entities.ok()) return entities.error();
+  engine->entities_ = std::move(*entities);
+
+  if (options.check_examples) {
+    auto context = engine->MakeContext();
+    if (!context.ok()) return context.error();
+    if (Status s = CheckExamples(*engine, **context); !s.ok()) return s.error();
+  }
+  if (options.measure_costs && warnings) LintCosts(*engine, warnings);
+  return std::shared_ptr<const Engine>(std::move(engine));
+}
+
+Result<std::unique_ptr<Engine::Context>> Engine::MakeContext() const {
+  auto context = std::make_unique<Context>();
+  auto m = matcher_->MakeContext();
+  if (!m.ok()) return m.error();
+  context->matcher = std::move(*m);
+  return context;
+}
+
+Status Engine::Finish(Context& context, ScanResult* out) const {
+  Score(pack_, context.matches, out);
+  out->entities = Entities{};
+  out->campaign_key.clear();
+  if (out->action != Action::kNone) {
+    entities_->Extract(context.normalized, &out->entities);
+    out->campaign_key = CampaignKey(out->entities, context.normalized);
+  }
+  return Status::Ok();
+}
+
+Status Engine::Scan(std::string_view text, Context& context, ScanResult* out) const {
+  normalizer_.Normalize(text, &context.normalized);
+  if (Status s = matcher_->Match(context.normalized, *context.matcher, &context.matches);
+      !s.ok()) {
+    return s;
+  }
+  return Finish(context, out);
+}
+
+Status Engine::ScanReference(std::string_view text, Context& context, ScanResult* out) const {
+  normalizer_.Normalize(text, &context.normalized);
+  if (Status s = matcher_->MatchReference(context.normalized, &context.matches); !s.ok()) {
+    return s;
+  }
+  return Finish(context, out);
+}
+
+Result<std::string> Engine::Explain(std::string_view text, Context& context) const {
+  ScanResult result;
+  if (Status s = Scan(text, context, &result); !s.ok()) return s.error();
+  std::string out;
+  for (int v = 0; v < text::kViewCount; ++v) {
+    const auto view = static_cast<text::View>(v);
+    out += fmt::format("  view {:<7} {}\n", text::ViewName(view), context.normalized.view(view));
+  }
+  std::vector<PatternMatch> found;
+  for (const RuleMatch& m : context.matches) {
+    const Rule& rule = pack_.rules[m.rule];
+    found.clear();
+    matcher_->ExplainRule(context.normalized, m.rule, &found);
+    out += fmt::format("  rule {} ({:+d}, {}, view {}) at {}\n", rule.id, rule.weight,
+                       rule.category, text::ViewName(rule.view), rule.where.ToString());
+    for (const PatternMatch& p : found) {
+      const std::string_view view = context.normalized.view(rule.view);
+      out += fmt::format("    pattern {} '{}'\n      matched \"{}\" in the view, [{}, {}) = \"{}\" "
+                         "in the text\n",
+                         p.pattern + 1, rule.patterns[p.pattern].regex,
+                         view.substr(p.view_span.begin, p.view_span.end - p.view_span.begin),
+                         p.original_span.begin, p.original_span.end,
+                         text.substr(p.original_span.begin,
+                                     p.original_span.end - p.original_span.begin));
+    }
+  }
+  for (const RuleHit& hit : result.rules) {
+    const auto c = std::find_if(pack_.composites.begin(), pack_.composites.end(),
+                                [&](const Composite& x) { return x.id == hit.id; });
+    if (c == pack_.composites.end()) continue;
+    out += fmt::format("  composite {} ({:+d}) of [{}] at {}\n", c->id, c->weight,
+                       fmt::join(c->members, ", "), c->where.ToString());
+  }
+  out += fmt::format("  score {} -> {} (thresholds review {}, alert {}, publish {}; pack {})\n",
+                     result.score, ActionName(result.action), pack_.thresholds.review,
+                     pack_.thresholds.alert, pack_.thresholds.publish, version_);
+  return out;
+}
+
+Result<std::shared_ptr<const Engine>> LoadEngine(const std::filesystem::path& path,
+                                                 const EngineOptions& options,
+                                                 std::vector<std::string>* warnings) {
+  auto pack = LoadPack(path);
+  if (!pack.ok()) return pack.error();
+  return Engine::Build(std::move(*pack), options, warnings);
+}
+
+}  // namespace centinela::rules

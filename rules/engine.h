@@ -1,0 +1,90 @@
+#pragma once
+// Engine: a compiled, self-tested rule pack and everything needed to judge one text — normalize,
+// match (Hyperscan, then RE2), extract entities, score.
+//
+//   auto engine = LoadEngine("config/rules", {});          // refuses a bad pack with file:line
+//   if (!engine.ok()) { print engine.error().message; exit }
+//   auto context = (*engine)->MakeContext();               // one per thread
+//   ScanResult result;
+//   Status s = (*engine)->Scan(message.text, **context, &result);
+//
+// Build() refuses a pack whose patterns either engine rejects, that can match the empty string,
+// or whose own examples do not behave (every `match` example must fire the rule, no `no_match`
+// example may), and reports rules whose scanning cost is far above the pack's median as warnings.
+//
+// An Engine is immutable and shared (std::shared_ptr<const Engine>) by every thread; a hot reload
+// builds a new one and swaps the pointer. Scan is const and thread-safe given one Context per
+// thread.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/scan_result.h"
+#include "rules/entities.h"
+#include "rules/matcher.h"
+#include "rules/pack.h"
+#include "text/normalizer.h"
+
+namespace centinela::rules {
+
+struct EngineOptions {
+  std::filesystem::path cache_dir;  // compiled-database cache; empty disables it
+  bool check_examples = true;       // run every rule's examples (skip only in benchmarks)
+  bool measure_costs = true;        // the slow-rule lint
+};
+
+class Engine {
+ public:
+  // warnings (may be null) receives lint findings that do not refuse the pack.
+  static Result<std::shared_ptr<const Engine>> Build(RulePack pack, const EngineOptions& options,
+                                                     std::vector<std::string>* warnings);
+  ~Engine();
+  Engine(const Engine&) = delete;  // owns compiled databases; share the pointer
+  Engine& operator=(const Engine&) = delete;
+
+  // Per-thread state: Hyperscan scratch, normalization buffers, match lists. Opaque to callers.
+  class Context {
+   private:
+    friend class Engine;
+    text::Normalized normalized;
+    Matcher::ContextPtr matcher;
+    std::vector<RuleMatch> matches;
+  };
+  Result<std::unique_ptr<Context>> MakeContext() const;
+
+  // Judges `text` (valid UTF-8). Fills every field of *out. Errors only on engine failure.
+  Status Scan(std::string_view text, Context& context, ScanResult* out) const;
+
+  // Same, but matching through RE2 alone (the reference for parity tests and benchmarks).
+  Status ScanReference(std::string_view text, Context& context, ScanResult* out) const;
+
+  // A human-readable account of how `text` was judged: its views, every pattern that matched
+  // (in its view and in the original), the composites, the score and the action.
+  Result<std::string> Explain(std::string_view text, Context& context) const;
+
+  const RulePack& pack() const { return pack_; }
+  // "version+sha256:…", recorded in every alert.
+  const std::string& version() const { return version_; }
+  const Matcher& matcher() const { return *matcher_; }
+  const text::Normalizer& normalizer() const { return normalizer_; }
+
+ private:
+  Engine() = default;
+  Status Finish(Context& context, ScanResult* out) const;
+
+  RulePack pack_;
+  std::string version_;
+  text::Normalizer normalizer_;
+  std::unique_ptr<Matcher> matcher_;
+  std::unique_ptr<EntityExtractor> entities_;
+};
+
+// LoadPack + Engine::Build.
+Result<std::shared_ptr<const Engine>> LoadEngine(const std::filesystem::path& path,
+                                                 const EngineOptions& options,
+                                                 std::vector<std::string>* warnings = nullptr);
+
+}  // namespace centinela::rules

@@ -1,0 +1,373 @@
+#include "rules/matcher.h"
+
+#include <hs.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "common/sha256.h"
+
+namespace centinela::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr unsigned kHsFlags = HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+constexpr std::string_view kCacheMagic = "CENTINELA-HSDB-1\n";
+
+struct HsDatabaseFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
+struct HsScratchFree {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchFree>;
+struct HsCompileErrorFree {
+  void operator()(hs_compile_error_t* e) const { hs_free_compile_error(e); }
+};
+
+RE2::Options Re2Options() {
+  RE2::Options o;
+  o.set_case_sensitive(false);
+  o.set_log_errors(false);
+  o.set_encoding(RE2::Options::EncodingUTF8);
+  return o;
+}
+
+// Every non-overlapping leftmost match of `re` in `text`, as view offsets.
+template <typename Fn>
+void ForEachMatch(const RE2& re, std::string_view text, Fn&& fn) {
+  const re2::StringPiece input(text.data(), text.size());
+  size_t pos = 0;
+  re2::StringPiece m;
+  while (pos <= text.size() &&
+         re.Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+    const auto begin = static_cast<uint32_t>(m.data() - text.data());
+    const auto end = static_cast<uint32_t>(begin + m.size());
+    if (end == begin) {  // empty patterns are refused at compile; stay safe anyway
+      pos = begin + 1;
+      continue;
+    }
+    fn(begin, end);
+    pos = end;
+  }
+}
+
+std::string PatternContext(const Rule& rule, size_t index) {
+  return rule.patterns[index].where.ToString() + ": rule '" + rule.id + "': pattern " +
+         std::to_string(index + 1) + " '" + rule.patterns[index].regex + "'";
+}
+
+struct CompiledPattern {
+  uint32_t rule;
+  uint32_t pattern;
+  text::View view;
+  std::unique_ptr<RE2> re2;
+};
+
+// Compiles the patterns `ids` (indices into `all`) into one Hyperscan database.
+Result<HsDatabase> CompileHs(const RulePack& pack, const std::vector<CompiledPattern>& all,
+                             const std::vector<uint32_t>& ids) {
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flags(ids.size(), kHsFlags);
+  std::vector<unsigned> hs_ids(ids.begin(), ids.end());
+  for (uint32_t id : ids) {
+    const CompiledPattern& p = all[id];
+    expressions.push_back(pack.rules[p.rule].patterns[p.pattern].regex.c_str());
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  const hs_error_t rc =
+      hs_compile_multi(expressions.data(), flags.data(), hs_ids.data(),
+                       static_cast<unsigned>(ids.size()), HS_MODE_BLOCK, nullptr, &db, &raw_error);
+  if (rc != HS_SUCCESS) {
+    std::unique_ptr<hs_compile_error_t, HsCompileErrorFree> error(raw_error);
+    const int index = error ? error->expression : -1;
+    const std::string reason = error && error->message ? error->message : "unknown error";
+    if (index >= 0 && static_cast<size_t>(index) < ids.size()) {
+      const CompiledPattern& p = all[ids[index]];
+      return Error{PatternContext(pack.rules[p.rule], p.pattern) + ": Hyperscan rejects it: " +
+                   reason};
+    }
+    return Error{"Hyperscan cannot compile the pack: " + reason};
+  }
+  return HsDatabase(db);
+}
+
+std::string CacheKey(const RulePack& pack, const std::vector<CompiledPattern>& all,
+                     const std::vector<uint32_t>& ids) {
+  Sha256 h;
+  h.Update(hs_version());
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    h.Update(std::string_view(reinterpret_cast<const char*>(&platform), sizeof platform));
+  }
+  h.Update(std::to_string(kHsFlags));
+  for (uint32_t id : ids) {
+    const CompiledPattern& p = all[id];
+    h.Update(std::to_string(id));
+    h.Update(std::string_view("\0", 1));
+    h.Update(pack.rules[p.rule].patterns[p.pattern].regex);
+    h.Update(std::string_view("\0", 1));
+  }
+  return h.FinishHex();
+}
+
+// Reads a cached database; nullptr when absent or not trustworthy (bad magic, digest, or
+// Hyperscan refuses it).
+HsDatabase LoadCached(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return nullptr;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  const size_t header = kCacheMagic.size() + 64 + 1;
+  if (bytes.size() <= header || bytes.compare(0, kCacheMagic.size(), kCacheMagic) != 0) {
+    return nullptr;
+  }
+  const std::string_view digest(bytes.data() + kCacheMagic.size(), 64);
+  const std::string_view payload(bytes.data() + header, bytes.size() - header);
+  if (Sha256::Hex(payload) != digest) return nullptr;
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return nullptr;
+  return HsDatabase(db);
+}
+
+// Best effort: a cache that cannot be written only costs a compile next time.
+void StoreCached(const fs::path& file, const hs_database_t* db) {
+  char* raw = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(db, &raw, &length) != HS_SUCCESS) return;
+  const std::string payload(raw, length);
+  std::free(raw);
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  const fs::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out << kCacheMagic << Sha256::Hex(payload) << '\n' << payload;
+    if (!out.flush()) {
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+void SortUnique(std::vector<Span>* spans) {
+  std::sort(spans->begin(), spans->end());
+  spans->erase(std::unique(spans->begin(), spans->end()), spans->end());
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+  const RulePack* pack = nullptr;  // for explanations only; the Engine keeps it alive
+  std::vector<CompiledPattern> patterns;
+  std::vector<size_t> rule_pattern_count;
+  struct ViewDb {
+    text::View view;
+    HsDatabase db;
+  };
+  std::vector<ViewDb> databases;
+};
+
+class Matcher::Context {
+ public:
+  HsScratch scratch;
+  std::vector<uint32_t> hits;
+};
+
+Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Matcher::~Matcher() = default;
+
+Result<std::unique_ptr<Matcher>> Matcher::Compile(const RulePack& pack, const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->pack = &pack;
+  const RE2::Options re2_options = Re2Options();
+  for (uint32_t r = 0; r < pack.rules.size(); ++r) {
+    const Rule& rule = pack.rules[r];
+    for (uint32_t p = 0; p < rule.patterns.size(); ++p) {
+      auto re = std::make_unique<RE2>(rule.patterns[p].regex, re2_options);
+      if (!re->ok()) {
+        return Error{PatternContext(rule, p) + ": RE2 rejects it: " + re->error()};
+      }
+      if (RE2::PartialMatch("", *re)) {
+        return Error{PatternContext(rule, p) + ": can match the empty string"};
+      }
+      impl->patterns.push_back(CompiledPattern{r, p, rule.view, std::move(re)});
+    }
+  }
+
+  bool all_cached = true;
+  for (int v = 0; v < text::kViewCount; ++v) {
+    const auto view = static_cast<text::View>(v);
+    std::vector<uint32_t> ids;
+    for (uint32_t i = 0; i < impl->patterns.size(); ++i) {
+      if (impl->patterns[i].view == view) ids.push_back(i);
+    }
+    if (ids.empty()) continue;
+    HsDatabase db;
+    fs::path cache_file;
+    if (!options.cache_dir.empty()) {
+      cache_file = options.cache_dir / (std::string(text::ViewName(view)) + "-" +
+                                        CacheKey(pack, impl->patterns, ids) + ".hsdb");
+      db = LoadCached(cache_file);
+    }
+    if (!db) {
+      all_cached = false;
+      auto compiled = CompileHs(pack, impl->patterns, ids);
+      if (!compiled.ok()) return compiled.error();
+      db = std::move(*compiled);
+      if (!cache_file.empty()) StoreCached(cache_file, db.get());
+    }
+    impl->databases.push_back(Impl::ViewDb{view, std::move(db)});
+  }
+  std::unique_ptr<Matcher> matcher(new Matcher(std::move(impl)));
+  matcher->loaded_from_cache_ = all_cached;
+  return matcher;
+}
+
+void Matcher::ContextDeleter::operator()(Context* context) const { delete context; }
+
+Result<Matcher::ContextPtr> Matcher::MakeContext() const {
+  ContextPtr context(new Context());
+  hs_scratch_t* scratch = nullptr;
+  for (const auto& d : impl_->databases) {
+    if (hs_alloc_scratch(d.db.get(), &scratch) != HS_SUCCESS) {
+      if (scratch) hs_free_scratch(scratch);
+      return Error{"Hyperscan cannot allocate scratch space"};
+    }
+  }
+  context->scratch.reset(scratch);
+  context->hits.reserve(impl_->patterns.size());
+  return context;
+}
+
+Status Matcher::Match(const text::Normalized& text, Context& context,
+                      std::vector<RuleMatch>* out) const {
+  out->clear();
+  context.hits.clear();
+  for (const auto& d : impl_->databases) {
+    const std::string_view view = text.view(d.view);
+    if (view.empty()) continue;
+    const hs_error_t rc = hs_scan(
+        d.db.get(), view.data(), static_cast<unsigned>(view.size()), 0, context.scratch.get(),
+        [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+          static_cast<std::vector<uint32_t>*>(ctx)->push_back(id);
+          return 0;
+        },
+        &context.hits);
+    if (rc != HS_SUCCESS) {
+      return Error{"hs_scan failed with code " + std::to_string(rc)};
+    }
+  }
+  if (context.hits.empty()) return Status::Ok();
+  std::sort(context.hits.begin(), context.hits.end());  // pattern order is rule order
+  for (uint32_t id : context.hits) {
+    const CompiledPattern& p = impl_->patterns[id];
+    const std::string_view view = text.view(p.view);
+    const bool new_rule = out->empty() || out->back().rule != p.rule;
+    if (new_rule) out->push_back(RuleMatch{p.rule, {}});
+    RuleMatch& match = out->back();
+    ForEachMatch(*p.re2, view, [&](uint32_t b, uint32_t e) {
+      match.spans.push_back(text.ToOriginal(p.view, b, e));
+    });
+    if (new_rule && match.spans.empty()) out->pop_back();  // RE2 is the exact judge
+  }
+  for (RuleMatch& m : *out) SortUnique(&m.spans);
+  return Status::Ok();
+}
+
+Status Matcher::MatchReference(const text::Normalized& text, std::vector<RuleMatch>* out) const {
+  out->clear();
+  for (const CompiledPattern& p : impl_->patterns) {
+    const std::string_view view = text.view(p.view);
+    std::vector<Span> spans;
+    ForEachMatch(*p.re2, view, [&](uint32_t b, uint32_t e) {
+      spans.push_back(text.ToOriginal(p.view, b, e));
+    });
+    if (spans.empty()) continue;
+    if (out->empty() || out->back().rule != p.rule) out->push_back(RuleMatch{p.rule, {}});
+    auto& dst = out->back().spans;
+    dst.insert(dst.end(), spans.begin(), spans.end());
+  }
+  for (RuleMatch& m : *out) SortUnique(&m.spans);
+  return Status::Ok();
+}
+
+void Matcher::ExplainRule(const text::Normalized& text, uint32_t rule,
+                          std::vector<PatternMatch>* out) const {
+  for (const CompiledPattern& p : impl_->patterns) {
+    if (p.rule != rule) continue;
+    ForEachMatch(*p.re2, text.view(p.view), [&](uint32_t b, uint32_t e) {
+      out->push_back(PatternMatch{p.rule, p.pattern, Span{b, e}, text.ToOriginal(p.view, b, e)});
+    });
+  }
+}
+
+size_t Matcher::database_bytes() const {
+  size_t total = 0;
+  for (const auto& d : impl_->databases) {
+    size_t size = 0;
+    if (hs_database_size(d.db.get(), &size) == HS_SUCCESS) total += size;
+  }
+  return total;
+}
+
+fs::path DefaultCacheDir() {
+  if (const char* dir = std::getenv("CENTINELA_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    return fs::path(xdg) / "centinela";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return fs::path(home) / ".cache" / "centinela";
+  }
+  return {};
+}
+
+Result<std::vector<double>> MeasureRuleCosts(const RulePack& pack, std::string_view sample) {
+  std::vector<double> costs;
+  if (sample.empty()) return costs;
+  for (const Rule& rule : pack.rules) {
+    std::vector<CompiledPattern> patterns;
+    std::vector<uint32_t> ids;
+    for (uint32_t p = 0; p < rule.patterns.size(); ++p) {
+      patterns.push_back(CompiledPattern{0, p, rule.view, nullptr});
+      ids.push_back(p);
+    }
+    RulePack one;
+    one.rules.push_back(rule);
+    auto db = CompileHs(one, patterns, ids);
+    if (!db.ok()) return db.error();
+    hs_scratch_t* raw_scratch = nullptr;
+    if (hs_alloc_scratch(db->get(), &raw_scratch) != HS_SUCCESS) {
+      return Error{"Hyperscan cannot allocate scratch space"};
+    }
+    HsScratch scratch(raw_scratch);
+    double best = 1e300;
+    for (int run = 0; run < 5; ++run) {
+      const auto start = std::chrono::steady_clock::now();
+      const hs_error_t rc = hs_scan(
+          db->get(), sample.data(), static_cast<unsigned>(sample.size()), 0, scratch.get(),
+          [](unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 0; },
+          nullptr);
+      const auto elapsed = std::chrono::steady_clock::now() - start;
+      if (rc != HS_SUCCESS) return Error{"hs_scan failed with code " + std::to_string(rc)};
+      best = std::min(best, std::chrono::duration<double, std::nano>(elapsed).count());
+    }
+    costs.push_back(best * 1024.0 / static_cast<double>(sample.size()));
+  }
+  return costs;
+}
+
+}  // namespace centinela::rules

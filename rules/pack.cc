@@ -1,0 +1,344 @@
+#include "rules/pack.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include "common/sha256.h"
+
+namespace centinela::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Collects the first error while walking a document; the walk stops adding once one is set.
+class Checker {
+ public:
+  explicit Checker(std::string file) : file_(std::move(file)) {}
+
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  SourceLocation Where(const YAML::Node& node) const {
+    return SourceLocation{file_, node.Mark().line + 1};
+  }
+  void Fail(const YAML::Node& node, std::string_view context, std::string_view reason) {
+    if (failed()) return;
+    error_ = Where(node).ToString() + ": ";
+    if (!context.empty()) error_ += std::string(context) + ": ";
+    error_ += reason;
+  }
+
+  void CheckKeys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                 std::string_view context) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        Fail(kv.first, context, "unknown key '" + key + "'");
+        return;
+      }
+    }
+  }
+
+  std::string String(const YAML::Node& node, std::string_view context, std::string_view what) {
+    if (!node.IsScalar()) {
+      Fail(node, context, std::string(what) + " must be a string");
+      return {};
+    }
+    return node.Scalar();
+  }
+
+  int Int(const YAML::Node& node, std::string_view context, std::string_view what, int lo,
+          int hi) {
+    int value = 0;
+    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
+      Fail(node, context, std::string(what) + " must be a whole number");
+      return 0;
+    }
+    if (value < lo || value > hi) {
+      Fail(node, context,
+           std::string(what) + " must be between " + std::to_string(lo) + " and " +
+               std::to_string(hi) + ", not " + std::to_string(value));
+    }
+    return value;
+  }
+
+  std::vector<std::string> Strings(const YAML::Node& node, std::string_view context,
+                                   std::string_view what) {
+    std::vector<std::string> out;
+    if (!node.IsSequence()) {
+      Fail(node, context, std::string(what) + " must be a list");
+      return out;
+    }
+    for (const auto& item : node) out.push_back(String(item, context, what));
+    return out;
+  }
+
+ private:
+  std::string file_;
+  std::string error_;
+};
+
+bool ValidId(std::string_view id) {
+  if (id.empty() || id.size() > 80) return false;
+  if (!std::isalnum(static_cast<unsigned char>(id[0]))) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+void ParseRule(const YAML::Node& node, Checker& c, RulePack* pack) {
+  if (!node.IsMap()) return c.Fail(node, "", "each rule must be a mapping");
+  Rule rule;
+  rule.where = c.Where(node);
+  if (!node["id"]) return c.Fail(node, "", "rule without an 'id'");
+  rule.id = c.String(node["id"], "", "id");
+  const std::string ctx = "rule '" + rule.id + "'";
+  if (!ValidId(rule.id)) {
+    return c.Fail(node["id"], ctx, "id must be lowercase letters, digits, '-', '_' or '.'");
+  }
+  c.CheckKeys(node, {"id", "category", "weight", "view", "patterns", "examples", "description"},
+              ctx);
+  for (const char* required : {"category", "weight", "patterns", "examples"}) {
+    if (!node[required]) return c.Fail(node, ctx, std::string("missing '") + required + "'");
+  }
+  rule.category = c.String(node["category"], ctx, "category");
+  rule.weight = c.Int(node["weight"], ctx, "weight", -100, 100);
+  if (rule.weight == 0) c.Fail(node["weight"], ctx, "weight must not be 0");
+  if (node["view"]) {
+    const std::string view = c.String(node["view"], ctx, "view");
+    auto parsed = text::ParseView(view);
+    if (!parsed) return c.Fail(node["view"], ctx, "unknown view '" + view + "' (raw, folded)");
+    rule.view = *parsed;
+  }
+  if (node["description"]) rule.description = c.String(node["description"], ctx, "description");
+  const YAML::Node patterns = node["patterns"];
+  if (!patterns.IsSequence() || patterns.size() == 0) {
+    return c.Fail(patterns, ctx, "patterns must be a non-empty list");
+  }
+  for (const auto& p : patterns) {
+    rule.patterns.push_back(Pattern{c.String(p, ctx, "pattern"), c.Where(p)});
+    if (!c.failed() && rule.patterns.back().regex.empty()) c.Fail(p, ctx, "empty pattern");
+  }
+  const YAML::Node examples = node["examples"];
+  if (!examples.IsMap()) return c.Fail(examples, ctx, "examples must have match and no_match");
+  c.CheckKeys(examples, {"match", "no_match"}, ctx);
+  if (!examples["match"] || !examples["no_match"]) {
+    return c.Fail(examples, ctx, "examples need both 'match' and 'no_match' lists");
+  }
+  rule.match_examples = c.Strings(examples["match"], ctx, "examples.match");
+  rule.no_match_examples = c.Strings(examples["no_match"], ctx, "examples.no_match");
+  if (!c.failed() && (rule.match_examples.empty() || rule.no_match_examples.empty())) {
+    c.Fail(examples, ctx, "examples need at least one 'match' and one 'no_match'");
+  }
+  pack->rules.push_back(std::move(rule));
+}
+
+void ParseComposite(const YAML::Node& node, Checker& c, RulePack* pack) {
+  if (!node.IsMap()) return c.Fail(node, "", "each composite must be a mapping");
+  Composite comp;
+  comp.where = c.Where(node);
+  if (!node["id"]) return c.Fail(node, "", "composite without an 'id'");
+  comp.id = c.String(node["id"], "", "id");
+  const std::string ctx = "composite '" + comp.id + "'";
+  if (!ValidId(comp.id)) {
+    return c.Fail(node["id"], ctx, "id must be lowercase letters, digits, '-', '_' or '.'");
+  }
+  c.CheckKeys(node, {"id", "category", "weight", "all", "any", "at_least", "description"}, ctx);
+  if (!node["weight"]) return c.Fail(node, ctx, "missing 'weight'");
+  comp.weight = c.Int(node["weight"], ctx, "weight", -100, 100);
+  if (node["category"]) comp.category = c.String(node["category"], ctx, "category");
+  if (node["description"]) comp.description = c.String(node["description"], ctx, "description");
+  const int kinds = (node["all"] ? 1 : 0) + (node["any"] ? 1 : 0) + (node["at_least"] ? 1 : 0);
+  if (kinds != 1) return c.Fail(node, ctx, "needs exactly one of 'all', 'any', 'at_least'");
+  if (node["all"]) {
+    comp.kind = Composite::Kind::kAll;
+    comp.members = c.Strings(node["all"], ctx, "all");
+  } else if (node["any"]) {
+    comp.kind = Composite::Kind::kAny;
+    comp.members = c.Strings(node["any"], ctx, "any");
+  } else {
+    const YAML::Node at = node["at_least"];
+    if (!at.IsMap() || !at["n"] || !at["of"]) {
+      return c.Fail(at, ctx, "at_least needs {n: N, of: [ids]}");
+    }
+    c.CheckKeys(at, {"n", "of"}, ctx);
+    comp.kind = Composite::Kind::kAtLeast;
+    comp.members = c.Strings(at["of"], ctx, "at_least.of");
+    comp.at_least = c.Int(at["n"], ctx, "at_least.n", 1, static_cast<int>(comp.members.size()));
+  }
+  if (!c.failed() && comp.members.empty()) c.Fail(node, ctx, "has no members");
+  pack->composites.push_back(std::move(comp));
+}
+
+void ParseDocument(const YAML::Node& doc, bool first_file, Checker& c, RulePack* pack) {
+  if (!doc.IsMap()) return c.Fail(doc, "", "a rule pack file must be a mapping");
+  c.CheckKeys(doc, {"pack", "version", "description", "thresholds", "category_caps", "rules",
+                    "composites"},
+              "");
+  if (first_file) {
+    if (!doc["pack"] || !doc["version"]) {
+      return c.Fail(doc, "", "the first file of a pack must set 'pack' and 'version'");
+    }
+    pack->name = c.String(doc["pack"], "", "pack");
+    pack->version = c.String(doc["version"], "", "version");
+  } else {
+    if (doc["pack"] && doc["pack"].Scalar() != pack->name) {
+      return c.Fail(doc["pack"], "", "names pack '" + doc["pack"].Scalar() +
+                                         "' but the folder's pack is '" + pack->name + "'");
+    }
+    if (doc["version"] && doc["version"].Scalar() != pack->version) {
+      return c.Fail(doc["version"], "", "version differs from the pack's '" + pack->version + "'");
+    }
+  }
+  if (const YAML::Node t = doc["thresholds"]) {
+    if (!t.IsMap()) return c.Fail(t, "thresholds", "must be a mapping");
+    c.CheckKeys(t, {"review", "alert", "publish"}, "thresholds");
+    if (t["review"]) pack->thresholds.review = c.Int(t["review"], "thresholds", "review", 1, 100);
+    if (t["alert"]) pack->thresholds.alert = c.Int(t["alert"], "thresholds", "alert", 1, 100);
+    if (t["publish"]) {
+      pack->thresholds.publish = c.Int(t["publish"], "thresholds", "publish", 1, 100);
+    }
+    const Thresholds& th = pack->thresholds;
+    if (!(th.review <= th.alert && th.alert <= th.publish)) {
+      c.Fail(t, "thresholds", "must rise: review <= alert <= publish");
+    }
+  }
+  if (const YAML::Node caps = doc["category_caps"]) {
+    if (!caps.IsMap()) return c.Fail(caps, "category_caps", "must be a mapping");
+    for (const auto& kv : caps) {
+      pack->category_caps[kv.first.Scalar()] =
+          c.Int(kv.second, "category_caps", kv.first.Scalar(), 0, 100);
+    }
+  }
+  if (const YAML::Node rules = doc["rules"]) {
+    if (!rules.IsSequence()) return c.Fail(rules, "", "'rules' must be a list");
+    for (const auto& r : rules) {
+      if (c.failed()) return;
+      ParseRule(r, c, pack);
+    }
+  }
+  if (const YAML::Node comps = doc["composites"]) {
+    if (!comps.IsSequence()) return c.Fail(comps, "", "'composites' must be a list");
+    for (const auto& r : comps) {
+      if (c.failed()) return;
+      ParseComposite(r, c, pack);
+    }
+  }
+}
+
+Status ParseFile(const std::string& yaml, const std::string& file, bool first_file,
+                 RulePack* pack) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return Error{file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg};
+  }
+  Checker checker(file);
+  try {
+    ParseDocument(doc, first_file, checker, pack);
+  } catch (const YAML::Exception& e) {
+    return Error{file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+  if (checker.failed()) return Error{checker.error()};
+  return Status::Ok();
+}
+
+// Cross-file checks: unique ids, members defined (composites may use earlier composites only, so
+// there are no cycles).
+Status CheckReferences(const RulePack& pack) {
+  std::set<std::string> ids;
+  for (const Rule& r : pack.rules) {
+    if (!ids.insert(r.id).second) {
+      return Error{r.where.ToString() + ": rule '" + r.id + "': duplicate id"};
+    }
+  }
+  std::set<std::string> rule_ids = ids;
+  std::set<std::string> earlier;
+  for (const Composite& c : pack.composites) {
+    if (!ids.insert(c.id).second) {
+      return Error{c.where.ToString() + ": composite '" + c.id + "': duplicate id"};
+    }
+    std::set<std::string> seen;
+    for (const std::string& m : c.members) {
+      if (!seen.insert(m).second) {
+        return Error{c.where.ToString() + ": composite '" + c.id + "': member '" + m +
+                     "' listed twice"};
+      }
+      if (!rule_ids.count(m) && !earlier.count(m)) {
+        return Error{c.where.ToString() + ": composite '" + c.id + "': undefined member '" + m +
+                     "' (members are rule ids or composites defined above)"};
+      }
+    }
+    earlier.insert(c.id);
+  }
+  if (pack.rules.empty()) return Error{pack.files.front() + ": the pack has no rules"};
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path.string() + ": cannot read: " + std::strerror(errno)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Result<RulePack> ParsePack(const std::string& yaml, const std::string& file) {
+  RulePack pack;
+  pack.files.push_back(file);
+  if (Status s = ParseFile(yaml, file, true, &pack); !s.ok()) return s.error();
+  if (Status s = CheckReferences(pack); !s.ok()) return s.error();
+  pack.digest = Sha256::Hex(yaml);
+  return pack;
+}
+
+Result<RulePack> LoadPack(const fs::path& path) {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      const auto ext = entry.path().extension();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+        files.push_back(entry.path());
+      }
+    }
+    if (ec) return Error{path.string() + ": cannot list: " + ec.message()};
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return Error{path.string() + ": no .yaml files in the folder"};
+  } else if (fs::exists(path, ec)) {
+    files.push_back(path);
+  } else {
+    return Error{path.string() + ": no such file or folder"};
+  }
+
+  RulePack pack;
+  Sha256 digest;
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto bytes = ReadFile(files[i]);
+    if (!bytes.ok()) return bytes.error();
+    pack.files.push_back(files[i].string());
+    digest.Update(files[i].filename().string());
+    digest.Update(std::string_view("\0", 1));
+    digest.Update(*bytes);
+    if (Status s = ParseFile(*bytes, files[i].string(), i == 0, &pack); !s.ok()) {
+      return s.error();
+    }
+  }
+  if (Status s = CheckReferences(pack); !s.ok()) return s.error();
+  pack.digest = digest.FinishHex();
+  return pack;
+}
+
+}  // namespace centinela::rules

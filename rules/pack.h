@@ -1,0 +1,87 @@
+#pragma once
+// Rule packs: the YAML files operators own (DESIGN.md section 4), loaded into plain data.
+//
+// LoadPack reads one YAML file, or every *.yaml / *.yml file of a folder in name order (the first
+// file names the pack and its version; later files may only add rules and composites, or repeat
+// the same name and version). It checks the document's shape: known keys only, right types,
+// required keys present, ids unique, composite members defined, weights and thresholds in range.
+// Pattern compilation, cost and the examples are checked later by Engine::Build, which needs the
+// matcher; both report errors the same way:
+//
+//   config/rules/notario.yaml:42: rule 'notario-offer': unknown key 'wieght'
+//
+// Key names are a contract with operators and outside tools: add keys, never rename.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "text/normalizer.h"
+
+namespace centinela::rules {
+
+// Where something was written, for error messages: "file:line".
+struct SourceLocation {
+  std::string file;
+  int line = 0;  // 1-based
+  std::string ToString() const { return file + ":" + std::to_string(line); }
+};
+
+struct Pattern {
+  std::string regex;  // RE2 syntax; matched case-insensitively
+  SourceLocation where;
+};
+
+struct Rule {
+  std::string id;        // stable, never reused for another meaning
+  std::string category;  // scam type, or a kind of legitimacy evidence
+  int weight = 0;        // negative: evidence of legitimacy
+  text::View view = text::View::kFolded;
+  std::vector<Pattern> patterns;
+  std::vector<std::string> match_examples;
+  std::vector<std::string> no_match_examples;
+  std::string description;
+  SourceLocation where;
+};
+
+struct Composite {
+  enum class Kind : uint8_t { kAll, kAny, kAtLeast };
+  std::string id;
+  std::string category;  // optional; when set, the composite's weight counts against its cap
+  int weight = 0;
+  Kind kind = Kind::kAll;
+  int at_least = 0;                  // for kAtLeast
+  std::vector<std::string> members;  // rule ids, or ids of composites defined earlier
+  std::string description;
+  SourceLocation where;
+};
+
+struct Thresholds {
+  int review = 30;
+  int alert = 60;
+  int publish = 90;
+};
+
+struct RulePack {
+  std::string name;
+  std::string version;  // the operator's version, e.g. 2026.11.1
+  std::string digest;   // sha256 of the files' bytes, in load order
+  Thresholds thresholds;
+  std::map<std::string, int> category_caps;
+  std::vector<Rule> rules;
+  std::vector<Composite> composites;
+  std::vector<std::string> files;
+
+  // "2026.11.1+sha256:<first 12 hex digits>": what every alert records.
+  std::string VersionString() const { return version + "+sha256:" + digest.substr(0, 12); }
+};
+
+// Loads and checks a pack file or folder. Errors name file:line, the rule and the reason.
+Result<RulePack> LoadPack(const std::filesystem::path& path);
+
+// Parses pack YAML held in memory (for tests and tools); `file` names it in errors.
+Result<RulePack> ParsePack(const std::string& yaml, const std::string& file);
+
+}  // namespace centinela::rules
