@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer needs clang with its runtime)
   clang-14 libclang-rt-14-dev
+  # real everyday text for the false-alarm measurement (tests/data/everyday/build_everyday.sh)
+  fortunes fortunes-min fortunes-es fortunes-es-off manpages-es groff-base gettext libc-l10n python3
 )
 
 missing=()
