@@ -6,10 +6,25 @@
 // optional object of optional strings `consulate`, `state`, `zip`. Unknown keys are ignored; an
 // optional field of the wrong type is dropped and reported in `warnings`.
 //
+// Decisions beyond DESIGN.md:
+// - Checks run in this order: record size (too_large), UTF-8 of the whole record (invalid_utf8),
+//   JSON (invalid_json), object (not_object), id, text, text size (too_large).
+// - Duplicate keys: a repeated `id` or `text` is ambiguous (parsers disagree on which one wins),
+//   so the record is invalid_json ("duplicate key 'text'"); a repeated optional key is dropped
+//   with a warning, like a wrongly typed one. Repeated unknown keys are ignored.
+// - An empty `id` is missing_field ("field 'id' is empty"); an empty `text` is accepted.
+// - `null` for an optional field means absent (no warning); `null` for id/text is wrong_type.
+// - simdjson limits: numbers beyond 64-bit integers or double range (e.g. 1e400) and nesting
+//   deeper than 1024 are invalid_json, even under unknown keys. A UTF-8 byte-order mark is
+//   invalid_json (JsonlReader strips one at the start of a file).
+// - DecodeError::id is the id when it is a string (cut to 256 bytes); empty when the id is
+//   missing, not a string, repeated, or the record could not be parsed.
+//
 // Thread safety: a Decoder holds a parser and a padded buffer; use one per thread.
 // Cost: ~0.3 us for a 400-byte message; no allocation in the steady state beyond the Message's
 // own strings.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,8 +63,8 @@ class Decoder {
 
   static constexpr size_t kDefaultMaxTextBytes = 64 * 1024;
 
-  // Decodes one record. On success returns the Message; warnings (may be null) receives one line
-  // per dropped optional field.
+  // Decodes one record. On success returns the Message; warnings (may be null) is cleared, then
+  // receives one line per dropped optional field (the field name, never its value).
   Result<Message, DecodeError> Decode(std::string_view bytes,
                                       std::vector<std::string>* warnings = nullptr);
 

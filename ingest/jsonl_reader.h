@@ -1,6 +1,11 @@
 #pragma once
 // JsonlReader: reads a JSONL file or stdin line by line, with the 1-based line number, skipping
-// blank lines (only white space). Lines may be of any length; a final line without '\n' counts.
+// blank lines (only white space: space, tab, CR, VT, FF), which still count in the numbering.
+// Lines may be of any length; a final line without '\n' counts. A UTF-8 byte-order mark at the
+// start of the input is dropped. Not thread-safe.
+//
+// Cost: one getline(3) per line into a buffer reused across lines; the returned view is valid
+// until the next call to Next.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -28,6 +33,7 @@ class JsonlReader {
 
  private:
   JsonlReader(FILE* file, bool owned, size_t total);
+  std::string name_;  // the path, or "standard input", for error messages
   FILE* file_;
   bool owned_;
   size_t total_bytes_;
