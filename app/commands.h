@@ -12,6 +12,8 @@ using Args = std::vector<std::string>;
 int ScanCommand(const Args& args);
 int RulesCheckCommand(const Args& args);
 int RulesTestCommand(const Args& args);
+int ConfigCheckCommand(const Args& args);  // app/config_command.cc
+int BrokerCommand(const Args& args);       // app/broker_command.cc
 
 // Shared by the commands: the default rule pack path, and the compile cache they use.
 std::string DefaultRulesPath();

@@ -19,6 +19,11 @@ Usage:
   centinela rules test [PATH] --corpus FILE [--format table|json]
                        [--min-precision P] [--min-recall R] [--max-false-alarm-rate F]
       Precision and recall of a pack against a labelled JSONL corpus ("label": scam|legit).
+  centinela broker [--partitions N]
+      A development Kafka broker (librdkafka's mock cluster) with Centinela's topics; prints its
+      bootstrap host:port list as the first line and runs until SIGINT or SIGTERM.
+  centinela config check [FILE]
+      Validate a service configuration (default config/centinela.yaml) and show it, secrets masked.
   centinela --help | --version
 
 PATH defaults to config/rules (the bundled starter pack). Compiled pattern databases are cached in
@@ -45,6 +50,10 @@ int main(int argc, char** argv) {
     const centinela::app::Args rest(args.begin() + 2, args.end());
     if (args[1] == "check") return centinela::app::RulesCheckCommand(rest);
     if (args[1] == "test") return centinela::app::RulesTestCommand(rest);
+  }
+  if (command == "broker") return centinela::app::BrokerCommand({args.begin() + 1, args.end()});
+  if (command == "config" && args.size() >= 2 && args[1] == "check") {
+    return centinela::app::ConfigCheckCommand({args.begin() + 2, args.end()});
   }
   std::fprintf(stderr, "centinela: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

@@ -14,7 +14,7 @@ packages=(
   libhyperscan-dev libre2-dev libsimdjson-dev libyaml-cpp-dev libutf8proc-dev
   libphonenumber-dev libpsl-dev libspdlog-dev libfmt-dev
   # streaming and state
-  librdkafka-dev libhiredis-dev redis-server
+  librdkafka-dev libhiredis-dev redis-server kcat
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer needs clang with its runtime)

@@ -1,0 +1,187 @@
+// The `centinela` binary as a user runs it: arguments, exit codes, stdout and stderr.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "pack");
+    Write("pack/main.yaml", kPack);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+    return dir_ / name;
+  }
+
+  Run Centinela(const std::string& args) {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string cmd = "cd '" + dir_.string() + "' && CENTINELA_CACHE_DIR='" +
+                            (dir_ / "cache").string() + "' '" + CENTINELA_BINARY + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+    Run r;
+    const int raw = std::system(cmd.c_str());
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = Read(out);
+    r.err = Read(err);
+    return r;
+  }
+
+  static std::string Read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  static std::vector<std::string> Lines(const std::string& s) {
+    std::vector<std::string> lines;
+    std::stringstream ss(s);
+    for (std::string l; std::getline(ss, l);) lines.push_back(l);
+    return lines;
+  }
+
+  static constexpr const char* kPack = R"(pack: cli-test
+version: 3.2.1
+thresholds: {review: 30, alert: 60, publish: 90}
+rules:
+  - id: garantia
+    category: guaranteed_outcome
+    weight: 45
+    patterns: ['garantiz\w*\s+(su|tu)\s+permiso']
+    examples:
+      match: ["le garantizamos su permiso"]
+      no_match: ["nadie puede garantizar nada"]
+  - id: zelle
+    category: payment
+    weight: 20
+    patterns: ['\bzelle\b']
+    examples:
+      match: ["pague por zelle"]
+      no_match: ["pague en la oficina"]
+)";
+  fs::path dir_;
+};
+
+TEST_F(Cli, ScanWritesOneJsonLinePerInputLineInOrderWithErrorsInPlace) {
+  Write("in.jsonl",
+        "{\"id\":\"a\",\"text\":\"Le garantizamos su permiso, pague por Zelle\","
+        "\"location\":{\"consulate\":\"dallas\"},\"ts\":\"2026-11-28T17:00:00Z\"}\n"
+        "\n"
+        "{\"id\":\"b\",\"text\":\"hola\",\"x\":tru}\n"
+        "{\"id\":\"c\",\"text\":\"buenos dias\"}\n"
+        "[1,2]\n"
+        "{\"id\":\"e\"}\n");
+  Run r = Centinela("scan --rules pack --format jsonl in.jsonl");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 5u) << r.out;
+  EXPECT_THAT(lines[0], HasSubstr(R"("id":"a","action":"alert","score":65)"));
+  EXPECT_THAT(lines[0], HasSubstr(R"({"id":"garantia","weight":45,"spans":[[3,26]]})"));
+  EXPECT_THAT(lines[0], HasSubstr(R"("payment_methods":["zelle"])"));
+  EXPECT_THAT(lines[0], HasSubstr(R"("consulate":"dallas","pack":"3.2.1+sha256:)"));
+  EXPECT_THAT(lines[0], HasSubstr(R"("ts":"2026-11-28T17:00:00Z")"));
+  EXPECT_THAT(lines[1], HasSubstr(R"({"line":3,)"));
+  EXPECT_THAT(lines[1], HasSubstr(R"("error":"invalid_json: )"));
+  EXPECT_THAT(lines[2], HasSubstr(R"("id":"c","action":"none","score":0,"rules":[],"entities":{})"));
+  EXPECT_THAT(lines[3], HasSubstr(R"({"line":5,"error":"not_object: )"));
+  EXPECT_THAT(lines[4], HasSubstr(R"({"line":6,"id":"e","error":"missing_field: )"));
+  EXPECT_THAT(r.err, HasSubstr("scanned 5 lines"));
+  EXPECT_THAT(r.err, HasSubstr("3 bad"));
+}
+
+TEST_F(Cli, ScanReadsStdinAndHonoursTheTextLimit) {
+  Write("in.jsonl", "{\"id\":\"a\",\"text\":\"pague por zelle ya\"}\n");
+  Run r = Centinela("scan --rules pack --format jsonl --max-text-bytes 5 - < in.jsonl");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("error":"too_large: )"));
+}
+
+TEST_F(Cli, ScanFailsOnAnUnreadableInputOrABadPack) {
+  Run missing = Centinela("scan --rules pack --format jsonl nothere.jsonl");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.err, HasSubstr("nothere.jsonl"));
+  Write("pack/main.yaml", std::string(kPack) + "  - id: zelle\n");
+  Write("in.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n");
+  Run bad = Centinela("scan --rules pack in.jsonl");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("rule pack refused"));
+  EXPECT_TRUE(bad.out.empty());
+}
+
+TEST_F(Cli, ScanTableAndExplain) {
+  Write("in.jsonl", "{\"id\":\"a\",\"text\":\"Le GARANTIZAMOS su permiso\"}\n");
+  Run r = Centinela("scan --rules pack --format table --explain in.jsonl");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("review"));
+  EXPECT_THAT(r.out, HasSubstr("view folded  le garantizamos su permiso"));
+  EXPECT_THAT(r.out, HasSubstr("\"GARANTIZAMOS su permiso\" in the text"));
+}
+
+TEST_F(Cli, RulesCheckReportsTheFailingRuleAndExample) {
+  Run ok = Centinela("rules check pack");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("2 rules"));
+  std::string pack = kPack;
+  pack.replace(pack.find("\"pague en la oficina\""), 21, "\"zelle\"");
+  Write("pack/main.yaml", pack);
+  Run bad = Centinela("rules check pack");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("main.yaml:12: rule 'zelle': example should not match"));
+}
+
+TEST_F(Cli, RulesTestReportsPrecisionRecallAndEnforcesBounds) {
+  Write("corpus.jsonl",
+        "{\"id\":\"1\",\"text\":\"le garantizamos su permiso\",\"label\":\"scam\","
+        "\"category\":\"guaranteed_outcome\",\"lang\":\"es\"}\n"
+        "{\"id\":\"2\",\"text\":\"garantizamos tu permiso, pague por zelle\",\"label\":\"scam\","
+        "\"lang\":\"es\"}\n"
+        "{\"id\":\"3\",\"text\":\"pague por zelle la renta\",\"label\":\"legit\",\"lang\":\"es\"}\n"
+        "{\"id\":\"4\",\"text\":\"send by zelle\",\"label\":\"scam\",\"lang\":\"en\"}\n"
+        "{\"id\":\"5\",\"text\":\"hola\",\"label\":\"legit\",\"lang\":\"en\"}\n");
+  Run r = Centinela("rules test pack --corpus corpus.jsonl --format json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("overall":{"messages":5,"tp":2,"fp":0,"fn":1,"tn":2)"));
+  EXPECT_THAT(r.out, HasSubstr(R"("zelle":{"weight":20,"fired":3,"precision":0.6666)"));
+  EXPECT_THAT(r.out, HasSubstr(R"("misses":["4"])"));
+  Run gated = Centinela("rules test pack --corpus corpus.jsonl --min-recall 0.9");
+  EXPECT_EQ(gated.status, 1);
+  EXPECT_THAT(gated.out, HasSubstr("recall 0.6667 FAILS minimum 0.9000"));
+  EXPECT_THAT(gated.out, HasSubstr("per language"));
+}
+
+TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
+  EXPECT_EQ(Centinela("frobnicate").status, 2);
+  Run r = Centinela("scan --colour in.jsonl");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown option --colour"));
+  Run help = Centinela("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_THAT(help.out, HasSubstr("centinela rules test"));
+}
+
+}  // namespace

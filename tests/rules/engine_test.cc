@@ -1,0 +1,208 @@
+#include "rules/engine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace centinela::rules {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr const char* kPack = R"(pack: engine-test
+version: 0.1.0
+thresholds: {review: 30, alert: 60, publish: 90}
+rules:
+  - id: tramite-garantizado
+    category: guaranteed_outcome
+    weight: 40
+    patterns: ['garantiz\w*\s+(su|tu)\s+(permiso|tramite)']
+    examples:
+      match: ["Le GARANTIZAMOS su trámite", "g4rantizamos tu permiso"]
+      no_match: ["ningún trámite está garantizado"]
+  - id: pago-zelle
+    category: payment
+    weight: 25
+    patterns: ['\bzelle\b', '\boxxo\b']
+    examples:
+      match: ["pague por Zelle", "deposite en OXXO"]
+      no_match: ["pague en la oficina"]
+  - id: raw-dollars
+    category: payment
+    weight: 5
+    view: raw
+    patterns: ['USD']
+    examples:
+      match: ["500 USD"]
+      no_match: ["500 pesos"]
+  - id: advertencia
+    category: legit
+    weight: -60
+    patterns: ['es\s+(un\s+)?fraude']
+    examples:
+      match: ["si le cobran, es fraude"]
+      no_match: ["pague hoy"]
+composites:
+  - id: garantia-con-pago
+    all: [tramite-garantizado, pago-zelle]
+    weight: 30
+)";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cache_ = fs::path(::testing::TempDir()) /
+             ("engine_test_cache_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(cache_);
+  }
+  void TearDown() override { fs::remove_all(cache_); }
+
+  Result<std::shared_ptr<const Engine>> Build(const std::string& yaml) {
+    auto pack = ParsePack(yaml, "test.yaml");
+    if (!pack.ok()) return pack.error();
+    EngineOptions options;
+    options.cache_dir = cache_;
+    return Engine::Build(std::move(*pack), options, &warnings_);
+  }
+
+  fs::path cache_;
+  std::vector<std::string> warnings_;
+};
+
+std::string Sub(std::string_view text, Span s) {
+  return std::string(text.substr(s.begin, s.end - s.begin));
+}
+
+TEST_F(EngineTest, ScoresAndMapsSpansBackToTheOriginalText) {
+  auto engine = Build(kPack);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  const std::string text = "¡Le GARANTÍZAMOS su   TRÁMITE! Pague por Zelle al 323 555 0177";
+  ScanResult r;
+  ASSERT_TRUE((*engine)->Scan(text, **ctx, &r).ok());
+  EXPECT_EQ(r.score, 95);  // 40 + 25 + 30
+  EXPECT_EQ(r.action, Action::kPublish);
+  ASSERT_EQ(r.rules.size(), 3u);
+  EXPECT_EQ(r.rules[0].id, "tramite-garantizado");
+  ASSERT_EQ(r.rules[0].spans.size(), 1u);
+  EXPECT_EQ(Sub(text, r.rules[0].spans[0]), "GARANTÍZAMOS su   TRÁMITE");
+  EXPECT_EQ(r.rules[1].id, "pago-zelle");
+  EXPECT_EQ(Sub(text, r.rules[1].spans[0]), "Zelle");
+  EXPECT_EQ(r.rules[2].id, "garantia-con-pago");
+  EXPECT_FALSE(r.campaign_key.empty());
+}
+
+TEST_F(EngineTest, NegativeEvidenceKeepsWarningsQuiet) {
+  auto engine = Build(kPack);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  ScanResult r;
+  ASSERT_TRUE((*engine)->Scan("Si alguien le garantiza su permiso y pide Zelle, es fraude", **ctx,
+                              &r)
+                  .ok());
+  EXPECT_EQ(r.score, 35);  // 40 + 25 + 30 - 60
+  EXPECT_EQ(r.action, Action::kReview);
+  ASSERT_TRUE((*engine)->Scan("Nada que ver aquí", **ctx, &r).ok());
+  EXPECT_EQ(r.action, Action::kNone);
+  EXPECT_TRUE(r.rules.empty());
+  EXPECT_TRUE(r.campaign_key.empty());
+}
+
+TEST_F(EngineTest, HyperscanPathEqualsRe2ReferenceOnEveryExample) {
+  auto engine = Build(kPack);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  for (const Rule& rule : (*engine)->pack().rules) {
+    for (const auto* list : {&rule.match_examples, &rule.no_match_examples}) {
+      for (const std::string& example : *list) {
+        ScanResult fast, reference;
+        ASSERT_TRUE((*engine)->Scan(example, **ctx, &fast).ok());
+        ASSERT_TRUE((*engine)->ScanReference(example, **ctx, &reference).ok());
+        ASSERT_EQ(fast.rules.size(), reference.rules.size()) << example;
+        for (size_t i = 0; i < fast.rules.size(); ++i) {
+          EXPECT_EQ(fast.rules[i].id, reference.rules[i].id);
+          EXPECT_EQ(fast.rules[i].spans, reference.rules[i].spans);
+        }
+      }
+    }
+  }
+}
+
+TEST_F(EngineTest, RefusesAPackWhoseExampleFails) {
+  std::string yaml = kPack;
+  yaml.replace(yaml.find("\"pague en la oficina\""), 21, "\"pague con zelle\"");
+  auto engine = Build(yaml);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_THAT(engine.error().message,
+              HasSubstr("test.yaml:12: rule 'pago-zelle': example should not match but does: "
+                        "\"pague con zelle\""));
+}
+
+TEST_F(EngineTest, RefusesPatternsEitherEngineRejectsOrThatMatchEmpty) {
+  struct Case {
+    std::string pattern;
+    std::string error;
+  } cases[] = {
+      {R"('(?=x)zelle')", "RE2 rejects it"},
+      {R"('zel\Cle')", "Hyperscan rejects it"},
+      {R"('(oxxo)?')", "can match the empty string"},
+  };
+  for (const Case& c : cases) {
+    std::string yaml = kPack;
+    yaml.replace(yaml.find(R"('\boxxo\b')"), 10, c.pattern);
+    auto engine = Build(yaml);
+    ASSERT_FALSE(engine.ok()) << c.pattern;
+    EXPECT_THAT(engine.error().message, HasSubstr("test.yaml:15: rule 'pago-zelle': pattern 2"))
+        << c.pattern;
+    EXPECT_THAT(engine.error().message, HasSubstr(c.error)) << c.pattern;
+  }
+}
+
+TEST_F(EngineTest, CompiledDatabasesAreCachedAndACorruptCacheIsRebuilt) {
+  auto first = Build(kPack);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_FALSE((*first)->matcher().loaded_from_cache());
+  auto second = Build(kPack);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE((*second)->matcher().loaded_from_cache());
+
+  size_t corrupted = 0;
+  for (const auto& entry : fs::directory_iterator(cache_)) {
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-20, std::ios::end);
+    f.put('\x5a');
+    ++corrupted;
+  }
+  ASSERT_GT(corrupted, 0u);
+  auto third = Build(kPack);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE((*third)->matcher().loaded_from_cache()) << "a corrupt cache must not be trusted";
+  auto ctx = (*third)->MakeContext();
+  ScanResult r;
+  ASSERT_TRUE((*third)->Scan("pague por zelle", **ctx, &r).ok());
+  ASSERT_EQ(r.rules.size(), 1u);
+  EXPECT_EQ(r.rules[0].id, "pago-zelle");
+  auto fourth = Build(kPack);
+  EXPECT_TRUE((*fourth)->matcher().loaded_from_cache()) << "the rebuilt cache is written back";
+}
+
+TEST_F(EngineTest, ExplainShowsViewsPatternsAndScore) {
+  auto engine = Build(kPack);
+  ASSERT_TRUE(engine.ok());
+  auto ctx = (*engine)->MakeContext();
+  auto text = (*engine)->Explain("Le GARANTIZAMOS su permiso, pague por zelle", **ctx);
+  ASSERT_TRUE(text.ok());
+  EXPECT_THAT(*text, HasSubstr("view folded  le garantizamos su permiso, pague por zelle"));
+  EXPECT_THAT(*text, HasSubstr("rule tramite-garantizado (+40"));
+  EXPECT_THAT(*text, HasSubstr("\"GARANTIZAMOS su permiso\" in the text"));
+  EXPECT_THAT(*text, HasSubstr("composite garantia-con-pago"));
+  EXPECT_THAT(*text, HasSubstr("score 95 -> publish"));
+}
+
+}  // namespace
+}  // namespace centinela::rules

@@ -1,0 +1,94 @@
+#include "rules/scorer.h"
+
+#include <gtest/gtest.h>
+
+namespace centinela::rules {
+namespace {
+
+RulePack MakePack() {
+  RulePack pack;
+  pack.thresholds = Thresholds{30, 60, 90};
+  pack.category_caps["notario"] = 40;
+  auto rule = [&](std::string id, std::string category, int weight) {
+    Rule r;
+    r.id = std::move(id);
+    r.category = std::move(category);
+    r.weight = weight;
+    pack.rules.push_back(std::move(r));
+  };
+  rule("notario-a", "notario", 30);     // 0
+  rule("notario-b", "notario", 25);     // 1
+  rule("fee", "fee", 20);               // 2
+  rule("warning-frame", "legit", -50);  // 3
+  rule("guarantee", "guarantee", 45);   // 4
+  Composite all{"notario-fee", "", 15, Composite::Kind::kAll, 0, {"notario-a", "fee"}, "", {}};
+  Composite any{"any-notario", "notario", 10, Composite::Kind::kAny, 0, {"notario-a", "notario-b"},
+                "", {}};
+  Composite two{"two-of", "", 5, Composite::Kind::kAtLeast, 2,
+                {"notario-fee", "guarantee", "fee"}, "", {}};
+  pack.composites = {all, any, two};
+  return pack;
+}
+
+ScanResult ScoreOf(const RulePack& pack, std::vector<uint32_t> fired) {
+  std::vector<RuleMatch> matches;
+  for (uint32_t r : fired) matches.push_back(RuleMatch{r, {Span{0, 1}}});
+  ScanResult result;
+  Score(pack, matches, &result);
+  return result;
+}
+
+std::vector<std::string> Ids(const ScanResult& r) {
+  std::vector<std::string> ids;
+  for (const auto& h : r.rules) ids.push_back(h.id);
+  return ids;
+}
+
+TEST(Score, NothingFiredIsNone) {
+  auto r = ScoreOf(MakePack(), {});
+  EXPECT_EQ(r.score, 0);
+  EXPECT_EQ(r.action, Action::kNone);
+  EXPECT_TRUE(r.rules.empty());
+}
+
+TEST(Score, CategoryCapBoundsItsRulesAndCategorizedComposites) {
+  // notario-a 30 + notario-b 25 + any-notario 10 = 65, capped at 40.
+  auto r = ScoreOf(MakePack(), {0, 1});
+  EXPECT_EQ(r.score, 40);
+  EXPECT_EQ(r.action, Action::kReview);
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"notario-a", "notario-b", "any-notario"}));
+}
+
+TEST(Score, CompositesAddOnTopAndNest) {
+  // notario-a 30 + any 10 -> 40 (cap 40); fee 20; notario-fee 15; two-of (notario-fee, fee) 5.
+  auto r = ScoreOf(MakePack(), {0, 2});
+  EXPECT_EQ(r.score, 80);
+  EXPECT_EQ(r.action, Action::kAlert);
+  EXPECT_EQ(Ids(r),
+            (std::vector<std::string>{"notario-a", "fee", "notario-fee", "any-notario", "two-of"}));
+  EXPECT_TRUE(r.rules[2].spans.empty());
+  EXPECT_EQ(r.rules[0].spans.size(), 1u);
+}
+
+TEST(Score, NegativeEvidenceSubtractsAndScoreIsClamped) {
+  auto r = ScoreOf(MakePack(), {3});
+  EXPECT_EQ(r.score, 0);
+  EXPECT_EQ(r.action, Action::kNone);
+  auto s = ScoreOf(MakePack(), {0, 2, 3});
+  EXPECT_EQ(s.score, 30);
+  EXPECT_EQ(s.action, Action::kReview);
+  auto t = ScoreOf(MakePack(), {0, 1, 2, 4});
+  EXPECT_EQ(t.score, 100);
+  EXPECT_EQ(t.action, Action::kPublish);
+}
+
+TEST(ActionFor, ThresholdsAreInclusive) {
+  const Thresholds th{30, 60, 90};
+  EXPECT_EQ(ActionFor(th, 29), Action::kNone);
+  EXPECT_EQ(ActionFor(th, 30), Action::kReview);
+  EXPECT_EQ(ActionFor(th, 60), Action::kAlert);
+  EXPECT_EQ(ActionFor(th, 90), Action::kPublish);
+}
+
+}  // namespace
+}  // namespace centinela::rules

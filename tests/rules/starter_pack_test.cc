@@ -1,0 +1,134 @@
+// The bundled starter pack (config/rules): every rule's own examples, its coverage of the scam
+// types, and parity of the Hyperscan path with the RE2-only reference on the whole corpus.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "ingest/decoder.h"
+#include "ingest/labelled.h"
+#include "rules/engine.h"
+
+namespace centinela::rules {
+namespace {
+
+const std::string kPackPath = std::string(CENTINELA_SOURCE_DIR) + "/config/rules";
+
+const RulePack& StarterPack() {
+  static const RulePack* pack = [] {
+    auto loaded = LoadPack(kPackPath);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "starter pack: %s\n", loaded.error().message.c_str());
+      std::abort();
+    }
+    return new RulePack(std::move(*loaded));
+  }();
+  return *pack;
+}
+
+const Engine& StarterEngine() {
+  static const std::shared_ptr<const Engine> engine = [] {
+    EngineOptions options;
+    options.check_examples = false;  // the parameterized test below checks them one by one
+    auto built = Engine::Build(StarterPack(), options, nullptr);
+    if (!built.ok()) {
+      std::fprintf(stderr, "starter pack: %s\n", built.error().message.c_str());
+      std::abort();
+    }
+    return *built;
+  }();
+  return *engine;
+}
+
+struct Example {
+  std::string rule;
+  std::string text;
+  bool should_fire;
+  std::string where;
+};
+
+std::vector<Example> AllExamples() {
+  std::vector<Example> out;
+  for (const Rule& r : StarterPack().rules) {
+    for (const auto& t : r.match_examples) out.push_back({r.id, t, true, r.where.ToString()});
+    for (const auto& t : r.no_match_examples) out.push_back({r.id, t, false, r.where.ToString()});
+  }
+  return out;
+}
+
+class StarterPackExample : public ::testing::TestWithParam<Example> {};
+
+TEST_P(StarterPackExample, FiresExactlyWhenItShould) {
+  const Example& e = GetParam();
+  auto ctx = StarterEngine().MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  ScanResult r;
+  ASSERT_TRUE(StarterEngine().Scan(e.text, **ctx, &r).ok());
+  const bool fired = std::any_of(r.rules.begin(), r.rules.end(),
+                                 [&](const RuleHit& h) { return h.id == e.rule; });
+  EXPECT_EQ(fired, e.should_fire) << e.where << " rule " << e.rule << ": \"" << e.text << "\"";
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, StarterPackExample, ::testing::ValuesIn(AllExamples()),
+                         [](const ::testing::TestParamInfo<Example>& info) {
+                           std::string name = info.param.rule + (info.param.should_fire
+                                                                     ? "_match_"
+                                                                     : "_nomatch_") +
+                                              std::to_string(info.index);
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(StarterPack, EveryRuleHasThreeExamplesEachWay) {
+  for (const Rule& r : StarterPack().rules) {
+    EXPECT_GE(r.match_examples.size(), 3u) << r.where.ToString() << " " << r.id;
+    EXPECT_GE(r.no_match_examples.size(), 3u) << r.where.ToString() << " " << r.id;
+  }
+}
+
+TEST(StarterPack, CoversEveryScamTypeAndHasEvidenceOfLegitimacy) {
+  std::set<std::string> positive, negative;
+  for (const Rule& r : StarterPack().rules) (r.weight > 0 ? positive : negative).insert(r.category);
+  for (const char* type : {"notario", "guaranteed_outcome", "line_fee", "gov_impersonation",
+                           "deportation_threat", "fake_website", "job_visa", "dv_lottery",
+                           "asylum_10yr", "appointment_resale", "payment_method",
+                           "fake_profile"}) {
+    EXPECT_TRUE(positive.count(type)) << "no rule for scam type " << type;
+  }
+  EXPECT_GE(negative.size(), 3u) << "negative evidence: warnings, news, official contacts…";
+}
+
+TEST(StarterPack, HyperscanPathEqualsRe2ReferenceOnTheWholeCorpus) {
+  auto ctx = StarterEngine().MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  ingest::Decoder decoder;
+  size_t compared = 0, fired = 0;
+  for (const char* file : {"/tests/data/corpus.jsonl", "/config/samples/feed.jsonl"}) {
+    std::ifstream in(std::string(CENTINELA_SOURCE_DIR) + file);
+    ASSERT_TRUE(in) << file;
+    for (std::string line; std::getline(in, line);) {
+      auto m = decoder.Decode(line);
+      if (!m.ok()) continue;
+      ScanResult fast, reference;
+      ASSERT_TRUE(StarterEngine().Scan(m->text, **ctx, &fast).ok());
+      ASSERT_TRUE(StarterEngine().ScanReference(m->text, **ctx, &reference).ok());
+      ++compared;
+      fired += !fast.rules.empty();
+      ASSERT_EQ(fast.rules.size(), reference.rules.size()) << m->id;
+      for (size_t i = 0; i < fast.rules.size(); ++i) {
+        EXPECT_EQ(fast.rules[i].id, reference.rules[i].id) << m->id;
+        EXPECT_EQ(fast.rules[i].spans, reference.rules[i].spans) << m->id;
+      }
+      EXPECT_EQ(fast.score, reference.score) << m->id;
+    }
+  }
+  EXPECT_GT(compared, 500u);
+  EXPECT_GT(fired, 250u) << "parity over texts where nothing fires proves little";
+}
+
+}  // namespace
+}  // namespace centinela::rules
