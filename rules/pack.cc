@@ -304,40 +304,72 @@ Result<RulePack> ParsePack(const std::string& yaml, const std::string& file) {
   return pack;
 }
 
-Result<RulePack> LoadPack(const fs::path& path) {
+namespace {
+
+struct PackFile {
+  fs::path path;
+  std::string bytes;
+};
+
+// The pack's files in load order, read whole.
+Result<std::vector<PackFile>> ReadPackFiles(const fs::path& path) {
   std::error_code ec;
-  std::vector<fs::path> files;
+  std::vector<fs::path> paths;
   if (fs::is_directory(path, ec)) {
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       const auto ext = entry.path().extension();
       if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
-        files.push_back(entry.path());
+        paths.push_back(entry.path());
       }
     }
     if (ec) return Error{path.string() + ": cannot list: " + ec.message()};
-    std::sort(files.begin(), files.end());
-    if (files.empty()) return Error{path.string() + ": no .yaml files in the folder"};
+    std::sort(paths.begin(), paths.end());
+    if (paths.empty()) return Error{path.string() + ": no .yaml files in the folder"};
   } else if (fs::exists(path, ec)) {
-    files.push_back(path);
+    paths.push_back(path);
   } else {
     return Error{path.string() + ": no such file or folder"};
   }
-
-  RulePack pack;
-  Sha256 digest;
-  for (size_t i = 0; i < files.size(); ++i) {
-    auto bytes = ReadFile(files[i]);
+  std::vector<PackFile> files;
+  for (const fs::path& p : paths) {
+    auto bytes = ReadFile(p);
     if (!bytes.ok()) return bytes.error();
-    pack.files.push_back(files[i].string());
-    digest.Update(files[i].filename().string());
+    files.push_back(PackFile{p, std::move(*bytes)});
+  }
+  return files;
+}
+
+std::string Digest(const std::vector<PackFile>& files) {
+  Sha256 digest;
+  for (const PackFile& f : files) {
+    digest.Update(f.path.filename().string());
     digest.Update(std::string_view("\0", 1));
-    digest.Update(*bytes);
-    if (Status s = ParseFile(*bytes, files[i].string(), i == 0, &pack); !s.ok()) {
+    digest.Update(f.bytes);
+  }
+  return digest.FinishHex();
+}
+
+}  // namespace
+
+Result<std::string> PackDigest(const fs::path& path) {
+  auto files = ReadPackFiles(path);
+  if (!files.ok()) return files.error();
+  return Digest(*files);
+}
+
+Result<RulePack> LoadPack(const fs::path& path) {
+  auto files = ReadPackFiles(path);
+  if (!files.ok()) return files.error();
+  RulePack pack;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const PackFile& f = (*files)[i];
+    pack.files.push_back(f.path.string());
+    if (Status s = ParseFile(f.bytes, f.path.string(), i == 0, &pack); !s.ok()) {
       return s.error();
     }
   }
   if (Status s = CheckReferences(pack); !s.ok()) return s.error();
-  pack.digest = digest.FinishHex();
+  pack.digest = Digest(*files);
   return pack;
 }
 

@@ -81,6 +81,10 @@ struct RulePack {
 // Loads and checks a pack file or folder. Errors name file:line, the rule and the reason.
 Result<RulePack> LoadPack(const std::filesystem::path& path);
 
+// The digest LoadPack would give the pack at `path` (sha256 over its files' names and bytes),
+// without parsing: cheap change detection for hot reload.
+Result<std::string> PackDigest(const std::filesystem::path& path);
+
 // Parses pack YAML held in memory (for tests and tools); `file` names it in errors.
 Result<RulePack> ParsePack(const std::string& yaml, const std::string& file);
 
