@@ -91,7 +91,8 @@ const ListCase kPhoneCases[] = {
     {"MxGuadalajaraPlus52", kPhones, "+52 33 1234 5678", {"+523312345678"}},
     {"MxGluedFallsBackToMexico", kPhones, "numero 5589324827", {"+525589324827"}},
     {"OtherCountryWithPlus", kPhones, "Guatemala +502 5555 1234", {"+50255551234"}},
-    {"DedupInOrder", kPhones,
+    {"DedupInOrder",
+     kPhones,
      "Llame al 323-555-0177 o al (323) 555-0177, tambien 55 8932 4827 y 323.555.0177",
      {"+13235550177", "+525589324827"}},
     {"PriceThenPhone", kPhones, "Son $500 al 323 555 0177", {"+13235550177"}},
@@ -106,6 +107,8 @@ const ListCase kPhoneCases[] = {
     {"CardNumberNotPhone", kPhones, "tarjeta 4111 1111 1111 1111", {}},
     {"YearsListNotPhone", kPhones, "en 2014 2015 2016 hubo cambios", {}},
     {"DecimalsNotPhone", kPhones, "total 3235550177.50", {}},
+    {"SpacedDigits", kPhones, "Escribenos al 7 1 4 5 5 5 0 1 3 8", {"+17145550138"}},
+    {"SpacedDigitsTooFewNotPhone", kPhones, "los numeros 1 2 3 4 5 6 7 ganan", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Phones, ListTest, testing::ValuesIn(kPhoneCases), CaseName);
 
@@ -119,14 +122,23 @@ const ListCase kWhatsAppCases[] = {
     {"WaMeLink", kWhatsApp, "Citas: https://wa.me/5215589324827", {"+525589324827"}},
     {"WaMeBareLink", kWhatsApp, "wa.me/13235550177 o wa.me/13235550177", {"+13235550177"}},
     {"WaMeMessageId", kWhatsApp, "https://wa.me/message/ABCD1234", {"wa.me/message/ABCD1234"}},
-    {"OrderAcrossLinkAndText", kWhatsApp, "wa.me/525589324827 o WhatsApp 323-555-0177",
+    {"OrderAcrossLinkAndText",
+     kWhatsApp,
+     "wa.me/525589324827 o WhatsApp 323-555-0177",
      {"+525589324827", "+13235550177"}},
-    {"WashingtonStateIsNotWhatsApp", kWhatsApp,
-     "Oficina en Seattle, WA 206-555-0100, llame hoy", {}},
-    {"FarFromWordIsNotWhatsApp", kWhatsApp,
+    {"WashingtonStateIsNotWhatsApp",
+     kWhatsApp,
+     "Oficina en Seattle, WA 206-555-0100, llame hoy",
+     {}},
+    {"FarFromWordIsNotWhatsApp",
+     kWhatsApp,
      "Tenemos WhatsApp para dudas generales y muchas otras cosas mas. Llame al 323-555-0177",
      {}},
     {"PlainPhoneIsNotWhatsApp", kWhatsApp, "Llame al 323-555-0177", {}},
+    {"SpacedDigitsThenWord",
+     kWhatsApp,
+     "al 7 1 4 5 5 5 0 1 3 8 solo por whatsapp",
+     {"+17145550138"}},
 };
 INSTANTIATE_TEST_SUITE_P(WhatsApp, ListTest, testing::ValuesIn(kWhatsAppCases), CaseName);
 
@@ -138,6 +150,10 @@ const ListCase kTelegramCases[] = {
     {"HandleBeforeWord", kTelegram, "escribe a @Gestor_Citas (Telegram)", {"gestor_citas"}},
     {"Tg", kTelegram, "TG @notario_rapido", {"notario_rapido"}},
     {"Dedup", kTelegram, "t.me/gestor_citas o Telegram @Gestor_Citas", {"gestor_citas"}},
+    {"OrderOfAppearance",
+     kTelegram,
+     "tg: @Notario_Rapido / t.me/NotarioRapido",
+     {"notario_rapido", "notariorapido"}},
     {"InstagramHandleIsNot", kTelegram, "Siguenos en Instagram @gestor_citas", {}},
     {"EmailIsNotAHandle", kTelegram, "telegram o correo juan.perez@gmail.com", {}},
 };
@@ -145,11 +161,15 @@ INSTANTIATE_TEST_SUITE_P(Telegram, ListTest, testing::ValuesIn(kTelegramCases), 
 
 constexpr auto kUrls = &Entities::urls;
 const ListCase kUrlCases[] = {
-    {"HttpsWithPathTrailingDot", kUrls, "Pague en https://uscis-ayuda.com/pago?id=7.",
+    {"HttpsWithPathTrailingDot",
+     kUrls,
+     "Pague en https://uscis-ayuda.com/pago?id=7.",
      {"https://uscis-ayuda.com/pago?id=7"}},
     {"WwwGetsScheme", kUrls, "Entre a www.citas-sre.net/pago", {"http://www.citas-sre.net/pago"}},
     {"HostWithPathGetsScheme", kUrls, "citas-sre.net/pago", {"http://citas-sre.net/pago"}},
-    {"HostLowercasedPathKept", kUrls, "HTTPS://USCIS-Ayuda.com/Pago",
+    {"HostLowercasedPathKept",
+     kUrls,
+     "HTTPS://USCIS-Ayuda.com/Pago",
      {"https://uscis-ayuda.com/Pago"}},
     {"BareDomainIsNotAUrl", kUrls, "visite uscis-ayuda.com hoy", {}},
     {"AbbreviationsAreNotUrls", kUrls, "p.ej. los ciudadanos de U.S. o EE.UU.", {}},
@@ -164,9 +184,10 @@ const ListCase kDomainCases[] = {
     {"BareSubdomainGobMx", kDomains, "citas.sre.gob.mx", {"sre.gob.mx"}},
     {"CoUk", kDomains, "tramites.consulado-mx.co.uk/visa", {"consulado-mx.co.uk"}},
     {"WwwStripped", kDomains, "www.citas-sre.net/pago", {"citas-sre.net"}},
-    {"DedupCaseInsensitive", kDomains, "uscis-ayuda.com y USCIS-AYUDA.COM",
-     {"uscis-ayuda.com"}},
-    {"InOrder", kDomains, "usciss.online, egov-uscis.com y uscis.gov",
+    {"DedupCaseInsensitive", kDomains, "uscis-ayuda.com y USCIS-AYUDA.COM", {"uscis-ayuda.com"}},
+    {"InOrder",
+     kDomains,
+     "usciss.online, egov-uscis.com y uscis.gov",
      {"usciss.online", "egov-uscis.com", "uscis.gov"}},
     {"AbbreviationsAreNotDomains", kDomains, "p.ej. los de U.S. y EE.UU. a las 5 p.m.", {}},
     {"FilesAreNotDomains", kDomains, "mande formulario.pdf y foto.jpg", {}},
@@ -181,7 +202,9 @@ INSTANTIATE_TEST_SUITE_P(Domains, ListTest, testing::ValuesIn(kDomainCases), Cas
 constexpr auto kEmails = &Entities::emails;
 const ListCase kEmailCases[] = {
     {"Lowercased", kEmails, "Escriba a Citas.Consulado@Gmail.com.", {"citas.consulado@gmail.com"}},
-    {"TwoInOrder", kEmails, "info@uscis-ayuda.com o pagos@uscis-ayuda.com",
+    {"TwoInOrder",
+     kEmails,
+     "info@uscis-ayuda.com o pagos@uscis-ayuda.com",
      {"info@uscis-ayuda.com", "pagos@uscis-ayuda.com"}},
     {"HandleIsNotEmail", kEmails, "sigue a @juan_perez", {}},
     {"UnknownSuffixIsNot", kEmails, "root@localhost o juan@servidor.local", {}},
@@ -192,7 +215,9 @@ constexpr auto kPay = &Entities::payment_methods;
 const ListCase kPaymentCases[] = {
     {"GiftCardSpanish", kPay, "Pague con tarjetas de regalo de iTunes", {"gift_card"}},
     {"GiftCardBrand", kPay, "buy Google Play cards and send the codes", {"gift_card"}},
-    {"WesternUnionMoneyGram", kPay, "envie por Western Union o MoneyGram",
+    {"WesternUnionMoneyGram",
+     kPay,
+     "envie por Western Union o MoneyGram",
      {"western_union", "moneygram"}},
     {"ZellePaypal", kPay, "Zelle o PayPal", {"zelle", "paypal"}},
     {"Transferencia", kPay, "haga una transferencia bancaria hoy", {"wire_transfer"}},
@@ -242,12 +267,18 @@ const AmountCase kAmountCases[] = {
     {"Pesos", "cobraron 9,300 pesos", {Mxn(9300)}},
     {"MxnPrefix", "MXN 9300", {Mxn(9300)}},
     {"DollarWithPesos", "$500 pesos en OXXO", {Mxn(500)}},
-    {"DollarInPesoMessage", "Cobran $200, en pesos mexicanos", {Mxn(200)}},
+    {"DollarIsUsdEvenInPesoMessage",
+     "sueldo $14.50 la hora, pago de $5,000 pesos",
+     {Usd(14.5), Mxn(5000)}},
+    {"BareAmountTakesMessageCurrency", "le cobraron 200, en pesos mexicanos", {Mxn(200)}},
+    {"MoneyWordWithFiller", "pague hoy 3 mil o lo deportamos", {Usd(3000)}},
     {"MixedCurrencies", "Cobran $3,000 dolares y $200 pesos", {Usd(3000), Mxn(200)}},
     {"LeetDollar", "Solo $5OO", {Usd(500)}},
     {"MilWithMoneyWord", "le cobran 3 mil por la cita", {Usd(3000)}},
     {"MilPesos", "3 mil pesos", {Mxn(3000)}},
     {"MilTail", "3 mil 500 dolares", {Usd(3500)}},
+    {"MilWordTail", "2 mil quinientos pesos", {Mxn(2500)}},
+    {"MilTailNeedsCurrency", "cobran $5 mil 30 dias antes", {Usd(5000)}},
     {"KiloDollar", "$1.5k", {Usd(1500)}},
     {"BareAfterMoneyWord", "le cobran 500 por la cita", {Usd(500)}},
     {"SpanishWords", "solo quinientos dolares", {Usd(500)}},
@@ -263,6 +294,7 @@ const AmountCase kAmountCases[] = {
     {"EnglishAThousand", "a thousand bucks", {Usd(1000)}},
     {"EnglishHyphen", "twenty-five dollars", {Usd(25)}},
     {"Dedup", "$500 hoy y $500 mañana, 500 dolares", {Usd(500)}},
+    {"ObfuscatedLeetAndCaps", "Cuota de QUINIENTOS DÓLARES", {Usd(500)}},
     {"DaysNotMoney", "sale en 30 dias", {}},
     {"DaysAfterMoneyWordNotMoney", "le cobran 30 dias de interes", {}},
     {"YearNotMoney", "desde 2015", {}},
@@ -272,9 +304,7 @@ const AmountCase kAmountCases[] = {
     {"WordsWithoutCurrencyNotMoney", "los dos hermanos, mil gracias", {}},
     {"FiveHundredAMonthNeedsCurrency", "five hundred a month", {}},
 };
-std::string AmountName(const testing::TestParamInfo<AmountCase>& param) {
-  return param.param.name;
-}
+std::string AmountName(const testing::TestParamInfo<AmountCase>& param) { return param.param.name; }
 INSTANTIATE_TEST_SUITE_P(Amounts, AmountTest, testing::ValuesIn(kAmountCases), AmountName);
 
 // --- A whole message ----------------------------------------------------------------------------
@@ -348,9 +378,7 @@ Entities AllEntities() {
   return e;
 }
 
-TEST(CampaignKey, PhoneFirst) {
-  EXPECT_EQ(KeyOf(AllEntities(), "x"), "phone:+13235550177");
-}
+TEST(CampaignKey, PhoneFirst) { EXPECT_EQ(KeyOf(AllEntities(), "x"), "phone:+13235550177"); }
 
 TEST(CampaignKey, WhatsAppWhenNoPhone) {
   Entities e = AllEntities();

@@ -1,0 +1,1184 @@
+// Entity extraction (see entities.h for the contract).
+//
+// Three single-pass RE2 scans find candidates; everything else is plain C++ on the few matches:
+//   1. number runs (folded view, only when the text has 7+ digits): digit groups and their
+//      separators; phone layouts are recognised on the groups and checked with libphonenumber.
+//   2. words (folded view): amounts (digits or number words with currency), payment methods and
+//      WhatsApp words, in one alternation.
+//   3. links (original text, case-insensitive): wa.me / t.me links, emails, URLs, bare domains,
+//      @handles and Telegram words. The original is used because the folded view reads digits
+//      inside words as letters, which would corrupt hosts and handles.
+// The scans have no capture groups: RE2 finds the bounds of a match with its DFA (~0.3 us),
+// while submatch extraction over these large alternations costs ~3 us a match. What matched is
+// told by a small anchored RE2::Set (payment words) or by plain C++ on the short match text.
+//
+// libphonenumber (Debian's build uses ICU regexes) costs ~11 us for Parse() and ~10 us for
+// IsValidNumber(). The layout rules below already know the country code and the national number,
+// so PhoneNumber is built directly (no Parse); IsPossibleNumber() (~0.8 us) and NANP structure
+// filter first, and IsValidNumber() results are cached per thread (scam numbers repeat), so a
+// number costs ~10 us the first time a thread sees it and well under 1 us after.
+//
+// Decisions (also in the report of the change that added this file):
+//   - A phone is kept when libphonenumber's IsValidNumber() accepts it (IsPossibleNumber() alone
+//     would accept unassigned area codes and could not tell `5589324827` is Mexican); NANP 555-01xx
+//     numbers (reserved for fiction, used in examples and training material) are kept when merely
+//     possible, so they survive metadata updates that may mark them invalid.
+//   - `phones` lists every phone number in the text, including the ones offered as WhatsApp
+//     contacts and wa.me numbers: the same number then yields the same campaign key however it
+//     was written. `whatsapp` is the subset offered over WhatsApp.
+//   - A bare 10-digit number is read as US; when that reading is invalid (`55 8932 4827`
+//     written without spaces) the Mexican reading is tried. 2-4-4 groups starting with
+//     55/33/81 are Mexican.
+//   - Bare domains need a known ICANN suffix (no `*` rule), so `p.ej.`, `U.S.`, `EE.UU.` and
+//     `formulario.pdf` are not domains. Suffixes that are also common words (`.es`, `.de`,
+//     `.la`, `.no`, `.me`, `.zip`, ...) count only with a scheme, `www.` or a path.
+//   - A bare host without scheme, `www.` or path goes to `domains` only; with one of them it is
+//     also a URL (`http://` added when missing). Email domains are not added to `domains`, and
+//     messenger link hosts (wa.me, t.me) are not either: the contact is the entity.
+//   - Amounts need a currency (`$`, USD, MXN, dólares, pesos, dlls, ...). Without one, a number
+//     (10 or more) counts as money only right after a money word and up to two fillers ("le
+//     cobran 500", "pague hoy 3 mil"), and not before a unit ("30 dias"). Number words need a
+//     currency or a money word too. `$` is USD unless the amount says
+//     pesos/MXN (`$500 pesos`); amounts without any currency are USD unless the message names
+//     pesos/MXN and no dollars.
+//   - Payment handles ($cashtags) are not extracted: Entities has no field for them, so the
+//     CampaignKey rung for them is skipped. Government domains (.gov, .gob.mx, .mil) are skipped
+//     for the campaign key: citing uscis.gov is not what identifies a campaign.
+#include "rules/entities.h"
+
+#include <libpsl.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/sha256.h"
+
+namespace centinela::rules {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string LowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+template <typename T>
+void AddUnique(std::vector<T>* v, T value) {
+  if (std::find(v->begin(), v->end(), value) == v->end()) v->push_back(std::move(value));
+}
+
+std::string_view ToView(const re2::StringPiece& p) { return {p.data(), p.size()}; }
+
+// ---------------------------------------------------------------------------------------------
+// Patterns.
+
+// Folded view: a run of digit groups with the separators phone numbers are written with, or one
+// group of 10+ digits. Lone short groups (years, prices, times) do not match at all.
+constexpr char kNumberRunPattern[] = R"(\+?\(?\d+(?:[ .\-()]{1,3}\d+)+|\+?\d{10,})";
+
+// Folded view: the words before a number that make it a case, receipt or account number.
+constexpr char kIdContextPattern[] =
+    R"(\b(?:caso|case|recibo|receipt|folio|expediente|tracking|alien|a\s?#|ssn|social|cuenta|)"
+    R"(account|tarjeta|card|routing|clabe|orden|order|referencia|reference|ref|pasaporte|)"
+    R"(passport|matricula|licencia|license|id)\W{0,3}(?:(?:numero|number|num|no|nro)\W{0,3})?$)";
+
+// Folded view: a money word and up to two filler words before a number ("le cobran 500",
+// "pay only 300"). Part of the amount alternative; ParseAmount() skips it.
+constexpr char kMoneyWords[] =
+    R"(\b(?:cobr\w*|pag\w*|cuesta\w*|costo|cost\w*|precio|price|cuota|tarifa|fee|fees|pay\w*|)"
+    R"(charg\w*|deposit\w*|honorarios|dinero|money|send|envi[ae]\w*|mand[ae]\w*))"
+    R"(\s+(?:(?:de|del|solo|only|me|le|les|nos|total|the|of|us|you|him|her|them|mas|extra|hoy|)"
+    R"(today|ahora|now|ya|unos|unas|como|about|around|hasta|up|to|al|el|la|los|las)\s+){0,2})";
+// Folded view, anchored at the start of the text after a number: a unit that is not money.
+constexpr char kNotMoneyPattern[] =
+    R"(^\s?(?:dias?|mes|meses|anos?|años?|horas?|semanas?|minutos?|days?|months?|years?|hours?|)"
+    R"(weeks?|minutes?|personas?|people|veces|times|%|por\s?ciento|percent|am|pm|hrs?|)"
+    R"(de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|)"
+    R"(noviembre|diciembre)))";
+
+// Canonical payment method names, in the order of their patterns (alternatives of the words
+// pattern and members of the word-kind RE2::Set). personal_account comes first: at one position the
+// first alternative wins, and "transfiera a mi cuenta" must not be taken by wire_transfer alone.
+constexpr std::array<const char*, 13> kPaymentNames = {
+    "personal_account", "gift_card", "wire_transfer", "western_union", "moneygram",
+    "paypal",           "zelle",     "crypto",        "oxxo",          "seven_eleven",
+    "cash_app",         "venmo",     "cash_only"};
+constexpr std::array<const char*, 13> kPaymentPatterns = {
+    // personal_account
+    R"(cuenta\s+personal|(?:deposit[ae]\w*|transfier[ae]\w*|mand[ae]\w*|envi[ae]\w*)\s+)"
+    R"((?:el\s+dinero\s+|el\s+pago\s+|lo\s+)?(?:a|en)\s+(?:mi|nuestra)\s+cuenta|)"
+    R"(deposit\w*\s+(?:it\s+|the\s+money\s+|the\s+payment\s+)?(?:to|into|in)\s+my\s+account|)"
+    R"(my\s+personal\s+(?:bank\s+)?account|personal\s+bank\s+account)",
+    // gift_card
+    R"(gift\s?cards?|tarjetas?\s+de\s+regalo|tarjetas?\s+(?:de\s+)?(?:itunes|google\s?play|)"
+    R"(amazon|target|steam|walmart|apple|ebay|sephora)|(?:itunes|google\s?play|amazon|target|)"
+    R"(steam|walmart|apple|ebay|sephora|vanilla)\s+(?:gift\s+)?cards?)",
+    // wire_transfer
+    R"(transferencias?(?:\s+bancarias?)?|transfier[ae]\w*|wire\s+transfers?|wire|wired|wiring|)"
+    R"(giros?(?:\s+(?:bancarios?|telegraficos?|postales?))?|bank\s+transfers?)",
+    // western_union
+    R"(western\s?union|wester\s+union)",
+    // moneygram
+    R"(money\s?gram)",
+    // paypal
+    R"(pay\s?pal)",
+    // zelle
+    R"(zelle)",
+    // crypto
+    R"(bitcoins?|btc|usdt|tether|ethereum|binance|litecoin|cripto(?:s|monedas?)?|)"
+    R"(crypto(?:s|currency|currencies)?)",
+    // oxxo
+    R"(oxxo)",
+    // seven_eleven
+    R"((?:7|seven)\s?-?\s?eleven)",
+    // cash_app
+    R"(cash\s?app)",
+    // venmo
+    R"(venmo)",
+    // cash_only
+    R"((?:solo|solamente|unicamente|nomas|nada\s+mas)\s+(?:en\s+|con\s+)?efectivo|)"
+    R"(efectivo\s+(?:solamente|unicamente|nada\s+mas)|cash\s+only|only\s+(?:in\s+)?cash|)"
+    R"(only\s+(?:accept|take)s?\s+cash)",
+};
+
+// Number words (folded: lowercase, accents removed).
+// Words that may continue a number: not `a` ("five hundred a month").
+constexpr char kNumberWordMore[] =
+    R"((?:cero|uno|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|)"
+    R"(catorce|quince|dieciseis|diecisiete|dieciocho|diecinueve|veinte|veintiuno|veintiun|)"
+    R"(veintiuna|veintidos|veintitres|veinticuatro|veinticinco|veintiseis|veintisiete|)"
+    R"(veintiocho|veintinueve|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|)"
+    R"(ciento|cien|doscientos|trescientos|cuatrocientos|quinientos|seiscientos|setecientos|)"
+    R"(ochocientos|novecientos|mil|millones|millon|one|two|three|four|five|six|seven|eight|)"
+    R"(nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|)"
+    R"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)\b)";
+// Words that may start a number: not `a`, `un`, `una`, `uno`, `cero` (too common as words).
+constexpr char kNumberWordStart[] =
+    R"((?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|)"
+    R"(dieciseis|diecisiete|dieciocho|diecinueve|veinte|veintiuno|veintiun|veintiuna|veintidos|)"
+    R"(veintitres|veinticuatro|veinticinco|veintiseis|veintisiete|veintiocho|veintinueve|)"
+    R"(treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|ciento|cien|doscientos|)"
+    R"(trescientos|cuatrocientos|quinientos|seiscientos|setecientos|ochocientos|novecientos|)"
+    R"(mil|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|)"
+    R"(fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|)"
+    R"(eighty|ninety)\b)";
+
+// WhatsApp words. A bare `wa` only before `:` or `=`: `WA` is also Washington.
+constexpr char kWhatsAppWords[] =
+    R"(whats\s?app|whatsap|watsap|watsapp|wasap|wassap|guasap|whats|wats|wsp|wpp|wapp)";
+constexpr char kWhatsAppWa[] = R"(wa\s?[:=])";
+
+std::string WordsPattern() {
+  // Payment methods first: at one start position the first alternative that matches wins
+  // (leftmost-first), and `seven eleven` or `7 eleven` is a store, not a number.
+  std::string p;
+  for (const char* method : kPaymentPatterns) {
+    p += R"(\b(?:)";
+    p += method;
+    p += R"()\b|)";
+  }
+  p += R"(\b(?:)";
+  p += kWhatsAppWords;
+  p += R"()\b|\b)";
+  p += kWhatsAppWa;
+  // Amounts, only where money is said: a currency before, a currency after, or a money word
+  // before. Bare numbers (years, zip codes, "30 dias") and number words never match, which
+  // keeps the matches, each ~0.5 us, few. ParseAmount() reads the parts back.
+  const std::string cur_before = R"((?:us\s?\$|usd\$?|mxn\$?|mx\s?\$|\$)\s?)";
+  const std::string number = R"((?:\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))";
+  // Two digits at least after a money word alone, so "pague 7-eleven" stays a store.
+  const std::string number2 = R"((?:\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d{2,}(?:[.,]\d{1,2})?))";
+  const std::string words =
+      std::string(R"((?:(?:un|una|a)\s+(?:mil|millones|millon|thousand|million|hundred)\b|)") +
+      kNumberWordStart + R"()(?:(?:\s+(?:y\s+|and\s+)?|\s*-\s*))" + kNumberWordMore + ")*";
+  // `3 mil`, `1.5k`, and what follows a thousand: `3 mil 500`, `2 mil quinientos`.
+  const std::string multiplier =
+      R"(\s?(?:k|mil|millones|millon|thousand|million|grand)\b(?:\s+(?:y\s+)?(?:\d{1,3}\b|)" +
+      words + "))?";
+  const std::string cur_after =
+      R"(\s?(?:de\s+)?(?:us\s+)?(?:dolares|dolar|dollars|dollar|dlls|dll|dls|usd|bucks|)"
+      R"(pesos|peso|mxn|m\.?n)\b)";
+  p += "|" + cur_before + number + "(?:" + multiplier + ")?(?:" + cur_after + ")?";
+  p += "|" + number + "(?:" + multiplier + ")?" + cur_after;
+  p += "|" + words + cur_after;
+  p += "|" + std::string(kMoneyWords) + "(?:" + number + multiplier + "|" + number2 + "|" + words +
+       ")(?:" + cur_after + ")?";
+  return p;
+}
+
+// Original text, case-insensitive: links, emails, domains and Telegram handles, in this order
+// of preference at one start position. ScanLinks() tells them apart from the match text.
+constexpr char kLinksPattern[] =
+    R"((?i)(?:https?://)?(?:(?:api\.)?wa\.me/|(?:api\.|web\.|www\.)?whatsapp\.com/send/?\?phone=))"
+    R"((?:\+?[0-9]{6,15}|message/[a-z0-9]+))"
+    R"(|(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?[a-z0-9_]{4,32}\b)"
+    R"(|[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+)"
+    R"(|(?:https?://|www\.)[^\s<>"'(){}\[\]]+)"
+    R"(|(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{1,62})"
+    R"((?:/[^\s<>"'(){}\[\]]*)?)"
+    R"(|@[a-z][a-z0-9_]{3,31})"
+    R"(|\b(?:telegram|telegrama|tg)\b)";
+
+// Suffixes that are also everyday words or file extensions: a bare `hice.no` or
+// `archivo.zip` is a typo or a file, not a domain, unless written as a link.
+constexpr std::string_view kAmbiguousTlds[] = {
+    "al", "am", "as",  "at", "be", "by", "casa", "de", "do", "es", "in",  "is",   "it",
+    "la", "me", "mov", "my", "no", "se", "si",   "so", "su", "to", "zip", "link", "ir"};
+
+// Hosts whose paths name a contact, not a site.
+constexpr std::array<std::string_view, 6> kMessengerHosts = {
+    "wa.me", "whatsapp.com", "t.me", "telegram.me", "telegram.dog", "telegram.org"};
+
+// ---------------------------------------------------------------------------------------------
+// Number words.
+
+struct WordValue {
+  std::string_view word;
+  int value;  // >= 0: add; -1: x100; -2: x1000; -3: x1e6
+};
+// clang-format off
+constexpr WordValue kWordValues[] = {
+    {"cero", 0},         {"uno", 1},           {"un", 1},           {"una", 1},
+    {"a", 1},            {"dos", 2},           {"tres", 3},         {"cuatro", 4},
+    {"cinco", 5},        {"seis", 6},          {"siete", 7},        {"ocho", 8},
+    {"nueve", 9},        {"diez", 10},         {"once", 11},        {"doce", 12},
+    {"trece", 13},       {"catorce", 14},      {"quince", 15},      {"dieciseis", 16},
+    {"diecisiete", 17},  {"dieciocho", 18},    {"diecinueve", 19},  {"veinte", 20},
+    {"veintiuno", 21},   {"veintiun", 21},     {"veintiuna", 21},   {"veintidos", 22},
+    {"veintitres", 23},  {"veinticuatro", 24}, {"veinticinco", 25}, {"veintiseis", 26},
+    {"veintisiete", 27}, {"veintiocho", 28},   {"veintinueve", 29}, {"treinta", 30},
+    {"cuarenta", 40},    {"cincuenta", 50},    {"sesenta", 60},     {"setenta", 70},
+    {"ochenta", 80},     {"noventa", 90},      {"cien", 100},       {"ciento", 100},
+    {"doscientos", 200}, {"trescientos", 300}, {"cuatrocientos", 400}, {"quinientos", 500},
+    {"seiscientos", 600}, {"setecientos", 700}, {"ochocientos", 800}, {"novecientos", 900},
+    {"mil", -2},         {"millon", -3},       {"millones", -3},    {"one", 1},
+    {"two", 2},          {"three", 3},         {"four", 4},         {"five", 5},
+    {"six", 6},          {"seven", 7},         {"eight", 8},        {"nine", 9},
+    {"ten", 10},         {"eleven", 11},       {"twelve", 12},      {"thirteen", 13},
+    {"fourteen", 14},    {"fifteen", 15},      {"sixteen", 16},     {"seventeen", 17},
+    {"eighteen", 18},    {"nineteen", 19},     {"twenty", 20},      {"thirty", 30},
+    {"forty", 40},       {"fifty", 50},        {"sixty", 60},       {"seventy", 70},
+    {"eighty", 80},      {"ninety", 90},       {"hundred", -1},     {"thousand", -2},
+    {"million", -3},
+};
+// clang-format on
+
+// Value of a run of number words as matched by the words pattern; nullopt when it has none.
+// `has_big` says whether it contains mil/thousand/million.
+std::optional<double> ParseNumberWords(std::string_view s, bool* has_big) {
+  double total = 0;
+  double current = 0;
+  bool any = false;
+  *has_big = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && !IsAlpha(s[i])) ++i;
+    size_t j = i;
+    while (j < s.size() && IsAlpha(s[j])) ++j;
+    std::string_view word = s.substr(i, j - i);
+    i = j;
+    if (word.empty() || word == "y" || word == "and") continue;
+    const WordValue* found = nullptr;
+    for (const WordValue& wv : kWordValues) {
+      if (wv.word == word) {
+        found = &wv;
+        break;
+      }
+    }
+    if (found == nullptr) continue;
+    any = true;
+    switch (found->value) {
+      case -1:
+        current = (current == 0 ? 1 : current) * 100;
+        break;
+      case -2:
+        total += (current == 0 ? 1 : current) * 1000;
+        current = 0;
+        *has_big = true;
+        break;
+      case -3: {
+        double base = total + current;
+        total = (base == 0 ? 1 : base) * 1e6;
+        current = 0;
+        *has_big = true;
+        break;
+      }
+      default:
+        current += found->value;
+    }
+  }
+  if (!any) return std::nullopt;
+  return total + current;
+}
+
+// "1,500" -> 1500, "1.500" -> 1500, "1,500.50" -> 1500.5, "12,50" -> 12.5, "1.5" -> 1.5.
+double ParseDigits(std::string_view s) {
+  size_t last_comma = s.rfind(',');
+  size_t last_dot = s.rfind('.');
+  size_t decimal = std::string_view::npos;
+  if (last_comma != std::string_view::npos && last_dot != std::string_view::npos) {
+    decimal = std::max(last_comma, last_dot);
+  } else {
+    size_t sep = last_comma != std::string_view::npos ? last_comma : last_dot;
+    if (sep != std::string_view::npos) {
+      char c = s[sep];
+      bool single = s.find(c) == sep;
+      // One separator followed by exactly three digits groups thousands; otherwise decimals.
+      if (single && s.size() - sep - 1 != 3) decimal = sep;
+    }
+  }
+  double value = 0;
+  double scale = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == decimal) {
+      scale = 1;
+      continue;
+    }
+    if (!IsDigit(c)) continue;
+    if (scale == 0) {
+      value = value * 10 + (c - '0');
+    } else {
+      scale /= 10;
+      value += (c - '0') * scale;
+    }
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Campaign key helpers.
+
+// Whether a code point is a letter or digit for the fingerprint: ASCII letters and digits, and
+// the non-ASCII code points outside the punctuation, symbol and emoji blocks.
+bool KeepForFingerprint(char32_t cp) {
+  if (cp < 0x80) return IsAlnum(static_cast<char>(cp));
+  if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;  // ª µ º; ¡ ¿ « » ° are not
+  if (cp == 0xD7 || cp == 0xF7) return false;                    // × ÷
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;    // punctuation, symbols, arrows, dingbats
+  if (cp >= 0x3000 && cp <= 0x303F) return false;    // CJK punctuation
+  if (cp >= 0xFE00 && cp <= 0xFE0F) return false;    // variation selectors
+  if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;  // emoji
+  if (cp >= 0xE0000) return false;                   // tags, private use
+  return true;
+}
+
+bool IsGovernmentDomain(std::string_view domain) {
+  // Any label after the first: gov, gob, mil (uscis.gov, sre.gob.mx, army.mil, gov.uk hosts).
+  size_t dot = domain.find('.');
+  while (dot != std::string_view::npos) {
+    size_t next = domain.find('.', dot + 1);
+    std::string_view label = domain.substr(
+        dot + 1, next == std::string_view::npos ? std::string_view::npos : next - dot - 1);
+    if (label == "gov" || label == "gob" || label == "mil") return true;
+    dot = next;
+  }
+  return false;
+}
+
+// A phone found in the folded view.
+struct PhoneHit {
+  size_t begin;
+  size_t end;
+  std::string e164;
+};
+
+// A WhatsApp or Telegram word's position.
+struct Mark {
+  size_t begin;
+  size_t end;
+};
+
+// A phone or WhatsApp contact at a position of the original text.
+struct Contact {
+  size_t pos;
+  std::string value;  // E.164, or a wa.me id that is not a phone number
+  bool phone;
+  bool whatsapp;
+};
+
+// A currency-less or `$` amount waiting for the message's currency.
+struct PendingAmount {
+  double value;
+  std::string currency;  // empty: to be resolved
+};
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// The parts of an amount as matched by the words pattern.
+struct AmountParts {
+  char currency_before = 0;  // 'u' USD, 'm' MXN, '$', or 0
+  char currency_after = 0;   // 'u' USD, 'm' MXN, or 0
+  bool digits = false;       // digits, else number words
+  size_t digits_begin = 0;   // offsets in the match text
+  size_t digits_end = 0;
+  double value = 0;
+  bool multiplier = false;  // mil / k / thousand / million, in digits or words
+  bool money_word = false;  // introduced by a money word ("cobran 500")
+};
+
+// The alphabetic token at s[i...], or empty.
+std::string_view AlphaAt(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j < s.size() && IsAlpha(s[j])) ++j;
+  return s.substr(i, j - i);
+}
+
+bool IsNumberWord(std::string_view word) {
+  for (const WordValue& wv : kWordValues) {
+    if (wv.word == word) return true;
+  }
+  return false;
+}
+
+char CurrencyWord(std::string_view word) {
+  static constexpr std::string_view kUsd[] = {"dolares", "dolar", "dollars", "dollar", "dlls",
+                                              "dll",     "dls",   "usd",     "bucks"};
+  static constexpr std::string_view kMxn[] = {"pesos", "peso", "mxn", "mn"};
+  for (std::string_view w : kUsd) {
+    if (word == w) return 'u';
+  }
+  for (std::string_view w : kMxn) {
+    if (word == w) return 'm';
+  }
+  return 0;
+}
+
+// Reads back the parts of a match of the amount alternative (folded text, so lowercase).
+AmountParts ParseAmount(std::string_view s) {
+  AmountParts a;
+  size_t i = 0;
+  auto skip_space = [&] {
+    if (i < s.size() && s[i] == ' ') ++i;
+  };
+  if (StartsWith(s, "usd")) {
+    a.currency_before = 'u';
+    i = 3;
+    if (i < s.size() && s[i] == '$') ++i;
+  } else if (StartsWith(s, "us") || StartsWith(s, "mx")) {
+    a.currency_before = s[0] == 'u' ? 'u' : 'm';
+    i = 2;
+    if (StartsWith(s, "mxn")) i = 3;
+    skip_space();
+    if (i < s.size() && s[i] == '$') ++i;
+  } else if (StartsWith(s, "$")) {
+    a.currency_before = '$';
+    i = 1;
+  } else if (IsAlpha(s[0]) && !IsNumberWord(AlphaAt(s, 0))) {
+    // A money word and fillers: skip words up to the first digit or number word.
+    a.money_word = true;
+    i = AlphaAt(s, 0).size();
+    while (i < s.size() && !IsDigit(s[i])) {
+      const std::string_view word = AlphaAt(s, i);
+      if (!word.empty() && IsNumberWord(word)) break;
+      i += std::max<size_t>(word.size(), 1);
+    }
+  }
+  skip_space();
+  if (i < s.size() && IsDigit(s[i])) {
+    a.digits = true;
+    size_t j = i;
+    while (j < s.size() && (IsDigit(s[j]) || ((s[j] == ',' || s[j] == '.') && j + 1 < s.size() &&
+                                              IsDigit(s[j + 1])))) {
+      ++j;
+    }
+    a.digits_begin = i;
+    a.digits_end = j;
+    a.value = ParseDigits(s.substr(i, j - i));
+    i = j;
+    skip_space();
+    std::string_view mult = AlphaAt(s, i);
+    if (mult == "k" || mult == "mil" || mult == "thousand" || mult == "grand") {
+      a.value *= 1000;
+      a.multiplier = true;
+    } else if (mult == "millon" || mult == "millones" || mult == "million") {
+      a.value *= 1e6;
+      a.multiplier = true;
+    }
+    if (a.multiplier) {
+      i += mult.size();
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (StartsWith(s.substr(i), "y ")) i += 2;
+      size_t t = i;
+      while (t < s.size() && IsDigit(s[t])) ++t;
+      if (mult == "mil" || mult == "thousand") {
+        if (t > i) {
+          // `3 mil 500 dolares`: a digit tail counts only before a currency (`$5 mil 30 dias`).
+          size_t after = t;
+          while (after < s.size() && !IsAlpha(s[after])) ++after;
+          if (after < s.size()) a.value += ParseDigits(s.substr(i, t - i));
+        } else if (i < s.size()) {
+          bool big = false;  // `2 mil quinientos`
+          const double tail = ParseNumberWords(s.substr(i), &big).value_or(0);
+          if (!big && tail < 1000) a.value += tail;
+        }
+      }
+    }
+  } else {
+    auto words = ParseNumberWords(s.substr(i), &a.multiplier);
+    a.value = words.value_or(0);
+  }
+  // The last word, if it is a currency, is the currency after (`m.n` ends in `n`).
+  size_t begin = s.size();
+  while (begin > 0 && IsAlpha(s[begin - 1])) --begin;
+  std::string_view last = s.substr(begin);
+  if (last == "n" && s.size() >= 3 && s.substr(s.size() - 3) == "m.n") last = "mn";
+  a.currency_after = CurrencyWord(last);
+  return a;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct EntityExtractor::Impl {
+  Impl(const psl_ctx_t* psl_ctx, const RE2::Options& options)
+      : psl(psl_ctx),
+        phone_util(PhoneNumberUtil::GetInstance()),
+        number_run(kNumberRunPattern, options),
+        id_context(kIdContextPattern, options),
+        not_money(kNotMoneyPattern, options),
+        words(WordsPattern(), options),
+        links(kLinksPattern, options),
+        word_kind(options, RE2::ANCHOR_BOTH) {}
+
+  Status Init() {
+    for (const RE2* re : {&number_run, &id_context, &not_money, &words, &links}) {
+      if (!re->ok()) return Error{"entity pattern: " + re->error() + ": " + re->pattern()};
+    }
+    // Which word matched: payment methods 0..12, then WhatsApp words.
+    std::string error;
+    for (const char* method : kPaymentPatterns) {
+      if (word_kind.Add(method, &error) < 0) return Error{"payment pattern: " + error};
+    }
+    if (word_kind.Add(std::string(kWhatsAppWords) + "|" + kWhatsAppWa, &error) < 0) {
+      return Error{"WhatsApp pattern: " + error};
+    }
+    if (!word_kind.Compile()) return Error{"entity word set: out of memory"};
+    return Status::Ok();
+  }
+
+  void FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
+  void ProcessRun(std::string_view f, size_t begin, size_t end, std::vector<PhoneHit>* hits) const;
+  std::optional<std::string> TryPhone(const std::vector<std::string_view>& groups, size_t i,
+                                      size_t j, bool plus) const;
+  std::optional<std::string> CheckNumber(int32_t country_code, std::string_view national) const;
+
+  void ScanWords(std::string_view f, const std::vector<PhoneHit>& phones, Entities* out,
+                 std::vector<Mark>* whatsapp_words) const;
+  void ScanLinks(std::string_view original, Entities* out, std::vector<Contact>* contacts) const;
+  bool KnownHost(std::string_view host, bool linked, std::string* registered) const;
+
+  const psl_ctx_t* psl;
+  const PhoneNumberUtil* phone_util;
+  RE2 number_run;
+  RE2 id_context;
+  RE2 not_money;
+  RE2 words;
+  RE2 links;
+  RE2::Set word_kind;
+};
+
+// --- Phones ------------------------------------------------------------------------------------
+
+std::optional<std::string> EntityExtractor::Impl::CheckNumber(int32_t country_code,
+                                                              std::string_view national) const {
+  if (national.empty() || national.size() > 15) return std::nullopt;
+  if (country_code == 1) {
+    // NANP: NPA and NXX start with 2-9. Cheap, and IsValidNumber() would say the same.
+    if (national.size() != 10 || national[0] < '2' || national[3] < '2') return std::nullopt;
+  }
+  // E.164 is `+`, the country code and the national number as written (leading zeros kept).
+  std::string e164 = "+" + std::to_string(country_code);
+  e164.append(national);
+
+  // IsValidNumber() is ~10 us with Debian's ICU-backed build: cache the verdicts per thread.
+  thread_local std::unordered_map<std::string, bool> verdicts;
+  if (auto it = verdicts.find(e164); it != verdicts.end()) {
+    if (!it->second) return std::nullopt;
+    return e164;
+  }
+  PhoneNumber number;
+  number.set_country_code(country_code);
+  int zeros = 0;
+  uint64_t value = 0;
+  for (char c : national) {
+    if (value == 0 && c == '0') ++zeros;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  number.set_national_number(value);
+  if (zeros > 0) {
+    number.set_italian_leading_zero(true);
+    if (zeros > 1) number.set_number_of_leading_zeros(zeros);
+  }
+  bool valid = phone_util->IsPossibleNumber(number);
+  if (valid && !phone_util->IsValidNumber(number)) {
+    // NANP 555-0100..555-0199 are reserved for fiction; examples use them, keep them.
+    valid = country_code == 1 && national.substr(3, 3) == "555" && national.substr(6, 2) == "01";
+  }
+  if (verdicts.size() >= 4096) verdicts.clear();
+  verdicts.emplace(e164, valid);
+  if (!valid) return std::nullopt;
+  return e164;
+}
+
+namespace {
+
+// Layouts of a 10-digit national number: lengths of the digit groups written.
+bool IsUsLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
+  size_t n = j - i + 1;
+  if (n == 1) return g[i].size() == 10;
+  if (n == 2) return g[i].size() == 3 && g[i + 1].size() == 7;
+  if (n == 3) return g[i].size() == 3 && g[i + 1].size() == 3 && g[i + 2].size() == 4;
+  return false;
+}
+
+bool IsMxMetroLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
+  const bool metro = g[i] == "55" || g[i] == "33" || g[i] == "81";
+  if (j - i + 1 == 3) return metro && g[i + 1].size() == 4 && g[i + 2].size() == 4;
+  if (j - i + 1 == 2) return metro && g[i + 1].size() == 8;
+  return false;
+}
+
+bool IsMxLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
+  return IsUsLayout(g, i, j) || IsMxMetroLayout(g, i, j);  // 3-3-4 is also Mexican
+}
+
+std::string Concat(const std::vector<std::string_view>& g, size_t i, size_t j) {
+  std::string s;
+  for (size_t k = i; k <= j; ++k) s.append(g[k]);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std::string_view>& g,
+                                                           size_t i, size_t j, bool plus) const {
+  const std::string digits = Concat(g, i, j);
+  const std::string_view d = digits;
+  const size_t len = d.size();
+  if (plus) {
+    if (len < 8 || len > 15) return std::nullopt;
+    // Country codes are prefix-free: at most one of the 1-3 digit prefixes is assigned.
+    for (size_t cc_len = 1; cc_len <= 3; ++cc_len) {
+      int32_t cc = 0;
+      for (size_t k = 0; k < cc_len; ++k) cc = cc * 10 + (d[k] - '0');
+      std::string region;
+      phone_util->GetRegionCodeForCountryCode(cc, &region);
+      if (region == "ZZ") continue;
+      std::string_view national = d.substr(cc_len);
+      if (cc == 52 && national.size() == 11 && national[0] == '1') national.remove_prefix(1);
+      return CheckNumber(cc, national);
+    }
+    return std::nullopt;
+  }
+  if (len == 10) {
+    if (IsMxMetroLayout(g, i, j)) return CheckNumber(52, d);
+    if (!IsUsLayout(g, i, j)) return std::nullopt;
+    if (auto us = CheckNumber(1, d)) return us;
+    return CheckNumber(52, d);  // `5589324827`: not a valid US number, a Mexican one
+  }
+  const std::string_view first = g[i];
+  const bool single = i == j;
+  const std::string_view last10 = d.substr(len >= 10 ? len - 10 : 0);
+  if (len == 11 && d[0] == '1') {
+    if (single || (first == "1" && IsUsLayout(g, i + 1, j))) return CheckNumber(1, last10);
+    return std::nullopt;
+  }
+  if ((len == 12 || len == 13) && StartsWith(d, "52")) {
+    if (len == 13 && d[2] != '1') return std::nullopt;  // 52 1 + 10 digits (old mobile)
+    bool layout = single;
+    if (!single && first == "52") {
+      size_t k = i + 1;
+      if (len == 13 && g[k] == "1") ++k;
+      layout = k <= j && IsMxLayout(g, k, j);
+    } else if (!single && first == "521" && len == 13) {
+      layout = IsMxLayout(g, i + 1, j);
+    }
+    if (layout) return CheckNumber(52, last10);
+    return std::nullopt;
+  }
+  if (len == 13 && (StartsWith(d, "044") || StartsWith(d, "045"))) {
+    if (single || ((first == "044" || first == "045") && IsMxLayout(g, i + 1, j))) {
+      return CheckNumber(52, last10);
+    }
+    return std::nullopt;
+  }
+  if (len == 12 && StartsWith(d, "01") && !single && first == "01" && IsMxLayout(g, i + 1, j)) {
+    return CheckNumber(52, last10);  // old Mexican long-distance prefix
+  }
+  return std::nullopt;
+}
+
+void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t end,
+                                       std::vector<PhoneHit>* hits) const {
+  // Split into digit groups; seps[k] is the separator text before group k (empty for k = 0).
+  std::vector<std::string_view> groups;
+  std::vector<std::string_view> seps;
+  std::vector<size_t> starts;
+  size_t p = begin;
+  size_t sep_begin = begin;
+  while (p < end) {
+    if (IsDigit(f[p])) {
+      size_t q = p;
+      while (q < end && IsDigit(f[q])) ++q;
+      seps.push_back(f.substr(sep_begin, p - sep_begin));
+      groups.push_back(f.substr(p, q - p));
+      starts.push_back(p);
+      sep_begin = q;
+      p = q;
+    } else {
+      ++p;
+    }
+  }
+  const bool plus = f[begin] == '+';
+  // Digits written apart to dodge filters (`7 1 4 5 5 5 0 1 3 8`): one number.
+  std::string joined;
+  if (groups.size() >= 7 &&
+      std::all_of(groups.begin(), groups.end(), [](std::string_view g) { return g.size() <= 2; })) {
+    for (std::string_view g : groups) joined.append(g);
+    groups.assign(1, joined);
+    seps.assign(1, std::string_view());
+    starts.assign(1, plus ? begin + 1 : begin);
+  }
+  const size_t n = groups.size();
+
+  // Left edge of the run: not glued to a word, a price, a handle or a path.
+  bool run_start_ok = true;
+  if (begin > 0) {
+    const char prev = f[begin - 1];
+    if (IsAlnum(prev) || std::strchr("$#@_/\\=&%*", prev) != nullptr) run_start_ok = false;
+    if ((prev == '-' || prev == '.' || prev == ',' || prev == ':') && begin >= 2 &&
+        IsDigit(f[begin - 2])) {
+      run_start_ok = false;
+    }
+    if ((prev == '-' || prev == '.') && begin >= 2 && IsAlpha(f[begin - 2])) {
+      run_start_ok = false;  // EAC-1234567890
+    }
+  }
+  // Right edge: not glued to a word, a percentage or decimals.
+  bool run_end_ok = true;
+  if (end < f.size()) {
+    const char next = f[end];
+    if (IsAlpha(next) || next == '%' || next == '$') run_end_ok = false;
+    if ((next == '.' || next == ',') && end + 1 < f.size() && IsDigit(f[end + 1])) {
+      run_end_ok = false;
+    }
+  }
+  auto breaks = [](std::string_view sep) {
+    return sep.find_first_of(" ()") != std::string_view::npos;
+  };
+
+  size_t i = 0;
+  while (i < n) {
+    const bool can_start = i == 0 ? run_start_ok : breaks(seps[i]);
+    bool found = false;
+    if (can_start) {
+      for (size_t j = std::min(n - 1, i + 4) + 1; j-- > i;) {
+        const bool can_end = j == n - 1 ? run_end_ok : breaks(seps[j + 1]);
+        if (!can_end) continue;
+        auto e164 = TryPhone(groups, i, j, plus && i == 0);
+        if (!e164) continue;
+        const size_t phone_begin = i == 0 ? begin : starts[i];
+        const size_t phone_end = joined.empty() ? starts[j] + groups[j].size() : end;
+        // Case, receipt and account numbers are not phones.
+        const size_t window = phone_begin >= 32 ? phone_begin - 32 : 0;
+        if (RE2::PartialMatch(f.substr(window, phone_begin - window), id_context)) break;
+        hits->push_back(PhoneHit{phone_begin, phone_end, std::move(*e164)});
+        i = j + 1;
+        found = true;
+        break;
+      }
+    }
+    if (!found) ++i;
+  }
+}
+
+void EntityExtractor::Impl::FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const {
+  const re2::StringPiece text(f.data(), f.size());
+  re2::StringPiece run;
+  size_t pos = 0;
+  while (pos < f.size() && number_run.Match(text, pos, f.size(), RE2::UNANCHORED, &run, 1)) {
+    const size_t begin = static_cast<size_t>(run.data() - f.data());
+    pos = begin + std::max<size_t>(run.size(), 1);
+    size_t digits = 0;  // fewer than 10 digits can never be a phone
+    for (char c : ToView(run)) digits += IsDigit(c) ? 1 : 0;
+    if (digits >= 10) ProcessRun(f, begin, begin + run.size(), hits);
+  }
+}
+
+// --- Amounts, payment methods, WhatsApp words --------------------------------------------------
+
+void EntityExtractor::Impl::ScanWords(std::string_view f, const std::vector<PhoneHit>& phones,
+                                      Entities* out, std::vector<Mark>* whatsapp_words) const {
+  const re2::StringPiece text(f.data(), f.size());
+  re2::StringPiece match;
+  std::vector<PendingAmount> pending;
+  std::vector<int> kinds;
+  bool said_pesos = false;
+  bool said_dollars = false;
+  size_t pos = 0;
+  while (pos < f.size() && words.Match(text, pos, f.size(), RE2::UNANCHORED, &match, 1)) {
+    const size_t mbegin = static_cast<size_t>(match.data() - f.data());
+    const size_t mend = mbegin + match.size();
+    pos = std::max(mend, pos + 1);
+    const std::string_view m = ToView(match);
+
+    // Payment or WhatsApp word? Amounts start with a digit, `$`, a currency or a number word;
+    // only `7-eleven` and `seven eleven` among the words start like an amount, and they are
+    // payment words because that alternative comes first.
+    kinds.clear();
+    if (!IsDigit(m[0]) || m[0] == '7') {
+      if (word_kind.Match(match, &kinds) && !kinds.empty()) {
+        const size_t kind = static_cast<size_t>(*std::min_element(kinds.begin(), kinds.end()));
+        if (kind < kPaymentNames.size()) {
+          // "transfiera a mi cuenta" is both a transfer and a personal account.
+          if (std::string_view(kPaymentNames[kind]) == "personal_account" &&
+              StartsWith(m, "transf")) {
+            AddUnique(&out->payment_methods, std::string("wire_transfer"));
+          }
+          AddUnique(&out->payment_methods, std::string(kPaymentNames[kind]));
+        } else {
+          whatsapp_words->push_back(Mark{mbegin, mend});
+        }
+        continue;
+      }
+    }
+
+    // An amount.
+    const AmountParts a = ParseAmount(m);
+    if (a.value <= 0) continue;
+    if (a.digits) {
+      const size_t dbegin = mbegin + a.digits_begin;
+      const size_t dend = mbegin + a.digits_end;
+      bool in_phone = false;
+      for (const PhoneHit& ph : phones) in_phone = in_phone || (dbegin < ph.end && ph.begin < dend);
+      if (in_phone) continue;
+      // Glued to a word (A123456789, EAC...) or after `#`: an id, not money.
+      if (a.currency_before == 0 && dbegin > 0 &&
+          (IsAlpha(f[dbegin - 1]) || f[dbegin - 1] == '#')) {
+        continue;
+      }
+    }
+    std::string currency;
+    if (a.currency_after != 0) {
+      currency = a.currency_after == 'm' ? "MXN" : "USD";
+    } else if (a.currency_before == 'm' || a.currency_before == 'u') {
+      currency = a.currency_before == 'm' ? "MXN" : "USD";
+    }
+    if (currency == "MXN") said_pesos = true;
+    if (currency == "USD") said_dollars = true;
+    if (a.currency_before == '$' && currency.empty()) {
+      currency = "USD";  // `$` is USD unless the amount itself says pesos (`$500 pesos`)
+    } else if (currency.empty()) {
+      // Only a money word says it is money: not "cobran 30 dias", not "pague dos veces".
+      if (!a.money_word || a.value < 10) continue;
+      if (RE2::PartialMatch(f.substr(mend), not_money)) continue;
+    }
+    pending.push_back(PendingAmount{a.value, std::move(currency)});
+  }
+  // Amounts without a currency ("le cobran 3 mil"): USD unless the message names pesos and no
+  // dollars.
+  if (!pending.empty()) {
+    const auto says = [f](std::string_view word) { return f.find(word) != f.npos; };
+    said_pesos = said_pesos || says("peso") || says("mxn");
+    said_dollars = said_dollars || says("dolar") || says("dollar") || says("dlls") || says("usd");
+  }
+  const std::string fallback = said_pesos && !said_dollars ? "MXN" : "USD";
+  for (PendingAmount& a : pending) {
+    AddUnique(&out->amounts, Amount{a.value, a.currency.empty() ? fallback : a.currency});
+  }
+}
+
+// --- Links, emails, domains, Telegram ----------------------------------------------------------
+
+bool EntityExtractor::Impl::KnownHost(std::string_view host, bool linked,
+                                      std::string* registered) const {
+  if (host.empty() || host.back() == '.' || host.front() == '.') return false;
+  const size_t dot = host.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string tld(host.substr(dot + 1));
+  if (psl_is_public_suffix2(psl, tld.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) == 0) {
+    return false;
+  }
+  if (!linked && std::find(std::begin(kAmbiguousTlds), std::end(kAmbiguousTlds), tld) !=
+                     std::end(kAmbiguousTlds)) {
+    return false;
+  }
+  const std::string h(host);
+  const char* reg = psl_registrable_domain(psl, h.c_str());
+  if (reg == nullptr) return false;
+  *registered = reg;
+  return true;
+}
+
+namespace {
+
+bool IsTelegramName(std::string_view name) {
+  if (name.size() < 5 || name.size() > 32) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return IsAlnum(c) || c == '_'; });
+}
+
+std::string_view StripScheme(std::string_view lower) {
+  if (StartsWith(lower, "https://")) return lower.substr(8);
+  if (StartsWith(lower, "http://")) return lower.substr(7);
+  return lower;
+}
+
+}  // namespace
+
+void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
+                                      std::vector<Contact>* contacts) const {
+  std::vector<Mark> telegram_words;
+  std::vector<std::pair<Mark, std::string>> handles;
+  std::vector<std::pair<size_t, std::string>> telegram;  // t.me names and Telegram @handles
+  const re2::StringPiece text(original.data(), original.size());
+  re2::StringPiece match;
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::strchr(".,;:!?'\")]}>*", s.back()) != nullptr) s.remove_suffix(1);
+    return s;
+  };
+  auto is_messenger = [](std::string_view domain) {
+    return std::find(kMessengerHosts.begin(), kMessengerHosts.end(), domain) !=
+           kMessengerHosts.end();
+  };
+  size_t pos = 0;
+  while (pos < original.size() &&
+         links.Match(text, pos, original.size(), RE2::UNANCHORED, &match, 1)) {
+    const size_t mbegin = static_cast<size_t>(match.data() - original.data());
+    const size_t mend = mbegin + match.size();
+    pos = std::max(mend, pos + 1);
+    const std::string_view whole = ToView(match);
+    const std::string lower = LowerCopy(whole);  // same length as `whole`
+    const std::string_view rest = StripScheme(lower);
+    const size_t rest_at = lower.size() - rest.size();
+    const bool has_scheme = rest_at > 0;
+
+    // wa.me/<digits>, api.whatsapp.com/send?phone=<digits>, wa.me/message/<id>.
+    {
+      size_t id_at = std::string_view::npos;
+      if (StartsWith(rest, "wa.me/")) id_at = 6;
+      if (StartsWith(rest, "api.wa.me/")) id_at = 10;
+      const size_t phone = rest.find("whatsapp.com/send");
+      if (phone != std::string_view::npos && phone <= 4 && rest.find("phone=") != rest.npos) {
+        id_at = rest.find("phone=") + 6;
+      }
+      if (id_at != std::string_view::npos) {
+        const std::string_view id = whole.substr(rest_at + id_at);
+        const std::string_view digits = id.substr(!id.empty() && id[0] == '+' ? 1 : 0);
+        const bool numeric = !digits.empty() && std::all_of(digits.begin(), digits.end(), IsDigit);
+        if (numeric || StartsWith(LowerCopy(id), "message/")) {
+          std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
+          url.append(rest.substr(0, id_at)).append(id);
+          AddUnique(&out->urls, std::move(url));
+          if (numeric) {
+            std::vector<std::string_view> one = {digits};
+            if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true)) {
+              contacts->push_back(Contact{mbegin, std::move(*e164), true, true});
+              continue;
+            }
+          }
+          contacts->push_back(Contact{mbegin, "wa.me/" + std::string(id), false, true});
+          continue;
+        }
+      }
+    }
+    // t.me/<name>, telegram.me/<name>.
+    {
+      std::string_view host_rest = StartsWith(rest, "www.") ? rest.substr(4) : rest;
+      size_t slash = host_rest.find('/');
+      std::string_view host = host_rest.substr(0, slash);
+      if (slash != std::string_view::npos &&
+          (host == "t.me" || host == "telegram.me" || host == "telegram.dog")) {
+        std::string_view name = host_rest.substr(slash + 1);
+        if (StartsWith(name, "s/")) name.remove_prefix(2);
+        if (StartsWith(name, "@")) name.remove_prefix(1);
+        if (IsTelegramName(name)) {
+          AddUnique(&out->urls, (has_scheme ? std::string() : std::string("https://")) + lower);
+          if (name != "joinchat" && name != "addstickers" && name != "share" && name != "proxy") {
+            telegram.emplace_back(mbegin, std::string(name));
+          }
+          continue;
+        }
+      }
+    }
+    // @handle (Telegram when a Telegram word is near) and Telegram words.
+    if (lower[0] == '@') {
+      if (mbegin > 0 && IsAlnum(original[mbegin - 1])) continue;
+      handles.emplace_back(Mark{mbegin, mend}, lower.substr(1));
+      continue;
+    }
+    if (lower == "telegram" || lower == "telegrama" || lower == "tg") {
+      telegram_words.push_back(Mark{mbegin, mend});
+      continue;
+    }
+    const bool www = StartsWith(rest, "www.");
+    // user@host.tld (an `@` before any `/`, without scheme or www.).
+    {
+      const size_t at = lower.find('@');
+      if (!has_scheme && !www && at != std::string::npos && at < lower.find('/')) {
+        std::string registered;
+        if (KnownHost(std::string_view(lower).substr(at + 1), /*linked=*/true, &registered)) {
+          AddUnique(&out->emails, lower);
+        }
+        continue;
+      }
+    }
+    // URLs and bare hosts.
+    if (mbegin > 0 && (original[mbegin - 1] == '_' || original[mbegin - 1] == '-')) continue;
+    const std::string_view url = trim(whole);
+    const size_t host_begin = rest_at;
+    size_t host_end = url.find_first_of("/?#:", host_begin);
+    if (host_end == std::string_view::npos) host_end = url.size();
+    std::string_view authority = url.substr(host_begin, host_end - host_begin);
+    const size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+    const std::string host = LowerCopy(authority);
+    const bool has_path = host_end < url.size();
+    const bool linked = has_scheme || www || has_path;
+    std::string registered;
+    const bool known = KnownHost(host, linked, &registered);
+    if (!known && !has_scheme) continue;
+    if (linked) {
+      std::string u = has_scheme ? lower.substr(0, rest_at) : std::string("http://");
+      u.append(host).append(url.substr(host_end));
+      AddUnique(&out->urls, std::move(u));
+    }
+    if (known && !is_messenger(registered)) AddUnique(&out->domains, std::move(registered));
+  }
+  // @handles count as Telegram when a Telegram word is close: before (within 40 bytes) or just
+  // after (within 20 bytes), e.g. "Telegram: @citas_rapidas" or "@citas_rapidas (Telegram)".
+  for (auto& [mark, name] : handles) {
+    for (const Mark& w : telegram_words) {
+      if ((w.end <= mark.begin && mark.begin - w.end <= 40) ||
+          (mark.end <= w.begin && w.begin - mark.end <= 20)) {
+        telegram.emplace_back(mark.begin, std::move(name));
+        break;
+      }
+    }
+  }
+  std::stable_sort(telegram.begin(), telegram.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [at, name] : telegram) AddUnique(&out->telegram, std::move(name));
+}
+
+// --- Public interface --------------------------------------------------------------------------
+
+EntityExtractor::EntityExtractor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EntityExtractor::~EntityExtractor() = default;
+
+Result<std::unique_ptr<EntityExtractor>> EntityExtractor::Create() {
+  const psl_ctx_t* psl = psl_builtin();
+  if (psl == nullptr) return Error{"libpsl has no built-in public suffix list"};
+  if (PhoneNumberUtil::GetInstance() == nullptr) return Error{"libphonenumber unavailable"};
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(64 << 20);
+  auto impl = std::make_unique<Impl>(psl, options);
+  if (Status s = impl->Init(); !s.ok()) return s.error();
+  return std::unique_ptr<EntityExtractor>(new EntityExtractor(std::move(impl)));
+}
+
+void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const {
+  *out = Entities{};
+  const std::string_view folded = text.view(text::View::kFolded);
+  const std::string_view original = text.original();
+
+  // Phones: only when the folded view has at least 7 digits.
+  std::vector<PhoneHit> phones;
+  size_t digits = 0;
+  for (char c : folded) digits += IsDigit(c) ? 1 : 0;
+  if (digits >= 7) impl_->FindPhones(folded, &phones);
+
+  bool maybe_link = false;
+  for (size_t k = 1; k + 1 < original.size() && !maybe_link; ++k) {
+    const char c = original[k];
+    maybe_link = c == '@' || (c == '.' && IsAlnum(original[k + 1]) && IsAlnum(original[k - 1]));
+  }
+  std::vector<Contact> contacts;
+  if (maybe_link) impl_->ScanLinks(original, out, &contacts);
+
+  std::vector<Mark> whatsapp_words;
+  impl_->ScanWords(folded, phones, out, &whatsapp_words);
+
+  const text::ViewText& fv = text.folded();
+  for (const PhoneHit& ph : phones) {
+    // Offered over WhatsApp: a WhatsApp word up to 40 bytes before, or 16 bytes after.
+    bool whatsapp = false;
+    for (const Mark& w : whatsapp_words) {
+      if ((w.end <= ph.begin && ph.begin - w.end <= 40) ||
+          (ph.end <= w.begin && w.begin - ph.end <= 16)) {
+        whatsapp = true;
+        break;
+      }
+    }
+    const size_t pos = ph.begin < fv.begin.size() ? fv.begin[ph.begin] : ph.begin;
+    contacts.push_back(Contact{pos, ph.e164, true, whatsapp});
+  }
+  // Written numbers and wa.me links, in the order of the original text.
+  std::stable_sort(contacts.begin(), contacts.end(),
+                   [](const Contact& a, const Contact& b) { return a.pos < b.pos; });
+  for (Contact& c : contacts) {
+    if (c.phone) AddUnique(&out->phones, c.value);
+    if (c.whatsapp) AddUnique(&out->whatsapp, std::move(c.value));
+  }
+}
+
+std::string CampaignKey(const Entities& entities, const text::Normalized& text) {
+  if (!entities.phones.empty()) return "phone:" + entities.phones.front();
+  if (!entities.whatsapp.empty()) return "whatsapp:" + entities.whatsapp.front();
+  if (!entities.telegram.empty()) return "telegram:" + entities.telegram.front();
+  for (const std::string& domain : entities.domains) {
+    if (!IsGovernmentDomain(domain)) return "domain:" + domain;
+  }
+  // Payment handles: not extracted (Entities has no field for them); see the file comment.
+  if (!entities.emails.empty()) return "email:" + entities.emails.front();
+
+  uint64_t h = Fnv1a64({});
+  const std::string_view f = text.view(text::View::kFolded);
+  size_t i = 0;
+  while (i < f.size()) {
+    const auto b0 = static_cast<unsigned char>(f[i]);
+    size_t len = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+    if (i + len > f.size()) len = f.size() - i;
+    char32_t cp = b0;
+    if (len > 1) {
+      cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+      for (size_t k = 1; k < len; ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(f[i + k]) & 0x3F);
+      }
+    }
+    if (KeepForFingerprint(cp)) {
+      h = Fnv1a64(f.substr(i, len), h);
+    }
+    i += len;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  return std::string("text:") + hex;
+}
+
+}  // namespace centinela::rules
