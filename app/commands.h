@@ -2,8 +2,18 @@
 // Subcommands of the `centinela` binary. Each takes its arguments after the subcommand name and
 // returns the process exit status: 0 success, 1 a check failed (bounds, examples), 2 the tool
 // itself failed or was used wrongly.
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+
+namespace centinela::pipeline {
+class EngineHolder;
+class Scanner;
+}  // namespace centinela::pipeline
 
 namespace centinela::app {
 
@@ -14,6 +24,17 @@ int RulesCheckCommand(const Args& args);
 int RulesTestCommand(const Args& args);
 int ConfigCheckCommand(const Args& args);  // app/config_command.cc
 int BrokerCommand(const Args& args);       // app/broker_command.cc
+int RunCommand(const Args& args);          // app/run_command.cc
+int DemoCommand(const Args& args);         // app/demo_command.cc
+
+// Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
+// scanner service with its control thread (signals, pack watcher). RunScanner blocks until the
+// scanner stops; on_started runs on the caller's thread once the scanner exists, on_stopped once
+// it has stopped and before it is destroyed (join anything that uses it there).
+Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config& config);
+int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHolder> engines,
+               const std::function<void(pipeline::Scanner&)>& on_started,
+               const std::function<void()>& on_stopped = nullptr);
 
 // Shared by the commands: the default rule pack path, and the compile cache they use.
 std::string DefaultRulesPath();

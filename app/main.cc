@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/signals.h"
 #include "common/log.h"
 
 namespace {
@@ -19,6 +20,11 @@ Usage:
   centinela rules test [PATH] --corpus FILE [--format table|json]
                        [--min-precision P] [--min-recall R] [--max-false-alarm-rate F]
       Precision and recall of a pack against a labelled JSONL corpus ("label": scam|legit).
+  centinela run [--config FILE] [--role scan]
+      The streaming service: scanner workers over the input topics, alerts and dead letters out.
+  centinela demo [--config FILE] [--feed FILE] [--exit-when-done]
+      The embedded default: a development broker, the scanner, the bundled sample feed, and a
+      live view of the alerts. Ctrl-C stops everything it started.
   centinela broker [--partitions N]
       A development Kafka broker (librdkafka's mock cluster) with Centinela's topics; prints its
       bootstrap host:port list as the first line and runs until SIGINT or SIGTERM.
@@ -45,6 +51,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string command = args[0];
+  if (command == "run" || command == "demo") {
+    centinela::app::BlockServiceSignals();  // before any thread starts; one thread takes them
+    if (command == "run") return centinela::app::RunCommand({args.begin() + 1, args.end()});
+    return centinela::app::DemoCommand({args.begin() + 1, args.end()});
+  }
   if (command == "scan") return centinela::app::ScanCommand({args.begin() + 1, args.end()});
   if (command == "rules" && args.size() >= 2) {
     const centinela::app::Args rest(args.begin() + 2, args.end());

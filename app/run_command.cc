@@ -1,0 +1,127 @@
+// centinela run: the streaming service (DESIGN.md section 3, CLI).
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/flags.h"
+#include "app/signals.h"
+#include "config/config.h"
+#include "pipeline/engine_holder.h"
+#include "pipeline/scanner.h"
+#include "rules/matcher.h"
+
+namespace centinela::app {
+namespace {
+
+constexpr const char* kRunUsage =
+    "usage: centinela run [--config FILE] [--role scan[,notify,review]]\n"
+    "  --config  service configuration (default config/centinela.yaml); the environment\n"
+    "            (CENTINELA_KAFKA_BROKERS, CENTINELA_REDIS_URL, CENTINELA_HTTP_ADDR) overrides it\n"
+    "  --role    which roles this process runs (default: every role this build has: scan)\n";
+
+}  // namespace
+
+Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config& config) {
+  rules::EngineOptions options;
+  options.cache_dir = rules::DefaultCacheDir();
+  options.measure_costs = false;
+  auto holder = std::make_shared<pipeline::EngineHolder>(config.scan.rules, options);
+  if (Status s = holder->Reload(); !s.ok()) return Error{"rule pack refused: " + s.message()};
+  return holder;
+}
+
+int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHolder> engines,
+               const std::function<void(pipeline::Scanner&)>& on_started,
+               const std::function<void()>& on_stopped) {
+  auto scanner = pipeline::Scanner::Create(config, engines);
+  if (!scanner.ok()) {
+    spdlog::error("{}", scanner.error().message);
+    return 2;
+  }
+  std::atomic<bool> done{false};
+  // Signals and the rule-pack watcher share one thread: SIGHUP reloads, SIGINT/SIGTERM stop.
+  std::thread control([&] {
+    auto next_watch = std::chrono::steady_clock::now();
+    while (!done.load()) {
+      const int sig = WaitForSignal(std::chrono::milliseconds(100));
+      if (sig == SIGINT || sig == SIGTERM) {
+        spdlog::info("stopping on signal {}: draining in-flight work", sig);
+        (*scanner)->Stop();
+      } else if (sig == SIGHUP) {
+        if (Status s = engines->Reload(); s.ok()) {
+          spdlog::info("rule pack reloaded on SIGHUP: {}", engines->Current()->version());
+        } else {
+          spdlog::error("rule pack refused, keeping {}: {}", engines->Current()->version(),
+                        s.message());
+        }
+      }
+      if (config.scan.watch_rules && std::chrono::steady_clock::now() >= next_watch) {
+        next_watch = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(config.scan.watch_interval_ms);
+        bool attempted = false;
+        const Status s = engines->ReloadIfChanged(&attempted);
+        if (attempted && s.ok()) {
+          spdlog::info("rule pack changed, reloaded: {}", engines->Current()->version());
+        } else if (attempted) {
+          spdlog::error("changed rule pack refused, keeping {}: {}",
+                        engines->Current()->version(), s.message());
+        }
+      }
+    }
+  });
+  if (on_started) on_started(**scanner);
+  const Status status = (*scanner)->Run();
+  done.store(true);
+  control.join();
+  if (on_stopped) on_stopped();
+  if (!status.ok()) {
+    spdlog::error("scanner stopped on an error: {}", status.message());
+    return 1;
+  }
+  return 0;
+}
+
+int RunCommand(const Args& args) {
+  ParsedFlags flags;
+  if (auto err = ParseFlags(args, {"config", "role"}, {"help"}, &flags);
+      err || !flags.positional.empty()) {
+    std::fprintf(stderr, "centinela run: %s\n%s", err ? err->c_str() : "unexpected argument",
+                 kRunUsage);
+    return 2;
+  }
+  if (flags.Has("help")) {
+    std::fputs(kRunUsage, stdout);
+    return 0;
+  }
+  std::stringstream roles(flags.Get("role").value_or("scan"));
+  for (std::string role; std::getline(roles, role, ',');) {
+    if (role == "scan") continue;
+    if (role == "notify" || role == "review") {
+      std::fprintf(stderr, "centinela run: role '%s' is not in this build yet (built: scan)\n",
+                   role.c_str());
+    } else {
+      std::fprintf(stderr, "centinela run: unknown role '%s'\n%s", role.c_str(), kRunUsage);
+    }
+    return 2;
+  }
+  const std::string file = flags.Get("config").value_or("config/centinela.yaml");
+  auto config = config::LoadConfig(file);
+  if (!config.ok()) {
+    std::fprintf(stderr, "centinela run: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  auto engines = LoadEngines(*config);
+  if (!engines.ok()) {
+    std::fprintf(stderr, "centinela run: %s\n", engines.error().message.c_str());
+    return 2;
+  }
+  spdlog::info("configuration {}: brokers {}", file, config->kafka.brokers);
+  return RunScanner(*config, *engines, nullptr);
+}
+
+}  // namespace centinela::app

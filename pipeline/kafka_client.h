@@ -1,0 +1,44 @@
+#pragma once
+// Internal to pipeline/: owning handles and configuration for librdkafka clients. Nothing outside
+// pipeline/ includes this header (third-party types stay behind the component's interface).
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+
+namespace centinela::pipeline {
+
+struct KafkaFree {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+  void operator()(rd_kafka_headers_t* h) const { rd_kafka_headers_destroy(h); }
+};
+using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaFree>;
+using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaFree>;
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, KafkaFree>;
+using KafkaMessage = std::unique_ptr<rd_kafka_message_t, KafkaFree>;
+
+using Properties = std::map<std::string, std::string>;
+
+// The properties of a client of `kind` from the service configuration: Centinela's defaults,
+// then kafka.properties, then the consumer_ or producer_properties, then bootstrap.servers.
+Properties ConsumerProperties(const config::KafkaConfig& kafka, const std::string& group_id);
+Properties ProducerProperties(const config::KafkaConfig& kafka);
+
+// Builds a conf; an unknown or invalid property is an Error naming it (values of secret
+// properties are never echoed). librdkafka's own log lines go to spdlog.
+Result<KafkaConf> MakeConf(const Properties& properties);
+
+// Creates a client, taking ownership of conf.
+Result<KafkaHandle> MakeClient(rd_kafka_type_t type, KafkaConf conf);
+
+}  // namespace centinela::pipeline

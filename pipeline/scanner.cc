@@ -1,0 +1,423 @@
+#include "pipeline/scanner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <thread>
+#include <vector>
+
+#include "common/alert_record.h"
+#include "ingest/decoder.h"
+#include "pipeline/bounded_queue.h"
+#include "pipeline/kafka_client.h"
+#include "pipeline/offset_tracker.h"
+
+namespace centinela::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kPollTimeout{100};
+constexpr milliseconds kDrainTimeout{30000};
+
+// What one input record produced, kept until the broker acknowledges it (the opaque of the
+// produce call), so a failed delivery can be produced again as it was.
+struct Outbound {
+  PartitionKey source;
+  int64_t offset = 0;
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool dead_letter = false;
+  int attempts = 0;
+  Clock::time_point retry_at{};
+};
+
+std::string TopicOf(const rd_kafka_message_t* m) { return rd_kafka_topic_name(m->rkt); }
+
+}  // namespace
+
+struct Scanner::Impl {
+  config::Config config;
+  std::shared_ptr<EngineHolder> engines;
+  KafkaHandle consumer;
+  KafkaHandle producer;
+  OffsetTracker tracker;
+  ScannerStats stats;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> failed{false};
+  std::mutex failure_mu;
+  std::string failure;
+
+  std::vector<std::unique_ptr<BoundedQueue<KafkaMessage>>> queues;
+  std::vector<std::thread> workers;
+  std::thread delivery_thread;
+  std::atomic<bool> delivery_stop{false};
+
+  std::mutex retry_mu;
+  std::deque<std::unique_ptr<Outbound>> retries;
+
+  void Fail(const std::string& why) {
+    std::lock_guard lock(failure_mu);
+    if (failure.empty()) failure = why;
+    failed.store(true);
+    stopping.store(true);
+    for (auto& q : queues) q->Close();  // the consumer may be waiting on a full queue
+  }
+
+  // Marks a record durable and stores the partition's committable offset when it moves.
+  void Finish(const PartitionKey& key, int64_t offset) {
+    auto committable = tracker.Finish(key, offset);
+    if (!committable) return;
+    PartitionList list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), key.topic.c_str(), key.partition)->offset =
+        *committable;
+    // Fails only for a partition no longer assigned (revoked before its drain finished); the new
+    // owner consumes the record again, which at-least-once allows.
+    rd_kafka_offsets_store(consumer.get(), list.get());
+  }
+
+  // Hands an outbound record to the producer; blocks (serving nothing) while its queue is full.
+  void Produce(std::unique_ptr<Outbound> out) {
+    ++out->attempts;
+    while (true) {
+      rd_kafka_headers_t* headers = nullptr;
+      if (!out->headers.empty()) {
+        headers = rd_kafka_headers_new(out->headers.size());
+        for (const auto& [name, value] : out->headers) {
+          rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()),
+                              value.data(), static_cast<ssize_t>(value.size()));
+        }
+      }
+      Outbound* raw = out.get();
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer.get(), RD_KAFKA_V_TOPIC(raw->topic.c_str()),
+          RD_KAFKA_V_KEY(raw->key.data(), raw->key.size()),
+          RD_KAFKA_V_VALUE(raw->value.data(), raw->value.size()),
+          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(raw), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        out.release();  // owned by the delivery report now
+        return;
+      }
+      if (headers) rd_kafka_headers_destroy(headers);
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        std::this_thread::sleep_for(milliseconds(5));  // the delivery thread drains the queue
+        continue;
+      }
+      // Unknown topic or similar: not retryable by librdkafka itself; retry later with backoff.
+      spdlog::warn("scanner: produce to {} failed: {}; retrying", raw->topic,
+                   rd_kafka_err2str(err));
+      ScheduleRetry(std::move(out));
+      return;
+    }
+  }
+
+  void ScheduleRetry(std::unique_ptr<Outbound> out) {
+    ++stats.produce_retries;
+    const int exp = std::min(out->attempts, 6);
+    out->retry_at = Clock::now() + milliseconds(100 << exp);  // 0.2 s .. 6.4 s
+    std::lock_guard lock(retry_mu);
+    retries.push_back(std::move(out));
+  }
+
+  static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    std::unique_ptr<Outbound> out(static_cast<Outbound*>(m->_private));
+    if (m->err) {
+      spdlog::warn("scanner: delivery to {} failed: {}; producing it again", out->topic,
+                   rd_kafka_err2str(m->err));
+      self->ScheduleRetry(std::move(out));
+      return;
+    }
+    ++(out->dead_letter ? self->stats.dead_letters : self->stats.alerts);
+    self->Finish(out->source, out->offset);
+  }
+
+  void DeliveryLoop() {
+    std::vector<std::unique_ptr<Outbound>> due;
+    while (!delivery_stop.load()) {
+      rd_kafka_poll(producer.get(), 50);
+      due.clear();
+      {
+        std::lock_guard lock(retry_mu);
+        const auto now = Clock::now();
+        for (auto it = retries.begin(); it != retries.end();) {
+          if ((*it)->retry_at <= now) {
+            due.push_back(std::move(*it));
+            it = retries.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      for (auto& out : due) Produce(std::move(out));
+    }
+  }
+
+  size_t PendingRetries() {
+    std::lock_guard lock(retry_mu);
+    return retries.size();
+  }
+
+  void WorkerLoop(size_t index) {
+    ingest::Decoder decoder(config.scan.max_text_bytes);
+    std::shared_ptr<const rules::Engine> engine;
+    std::unique_ptr<rules::Engine::Context> context;
+    uint64_t generation = 0;
+    ScanResult result;
+    std::vector<KafkaMessage> batch;
+    std::vector<std::string> warnings;
+    while (queues[index]->PopAll(&batch, milliseconds(200))) {
+      for (KafkaMessage& m : batch) {
+        // Between messages: pick up a reloaded pack. One message, one engine.
+        if (const uint64_t g = engines->generation(); g != generation || !engine) {
+          engine = engines->Current();
+          auto ctx = engine->MakeContext();
+          if (!ctx.ok()) return Fail("engine: " + ctx.error().message);
+          context = std::move(*ctx);
+          generation = g;
+        }
+        if (!Handle(*m, decoder, *engine, *context, &result, &warnings)) return;
+      }
+    }
+  }
+
+  // Judges one record and produces what it calls for. False when the service must stop.
+  bool Handle(const rd_kafka_message_t& m, ingest::Decoder& decoder, const rules::Engine& engine,
+              rules::Engine::Context& context, ScanResult* result,
+              std::vector<std::string>* warnings) {
+    const std::string topic = TopicOf(&m);
+    const PartitionKey key{topic, m.partition};
+    const std::string_view bytes(static_cast<const char*>(m.payload), m.len);
+    auto message = decoder.Decode(bytes, warnings);
+    if (!message.ok()) {
+      const ingest::DecodeError& e = message.error();
+      auto out = std::make_unique<Outbound>();
+      out->source = key;
+      out->offset = m.offset;
+      out->topic = config.kafka.topics.deadletter;
+      out->key.assign(static_cast<const char*>(m.key), m.key_len);
+      out->value.assign(bytes);
+      out->dead_letter = true;
+      out->headers = {{"reason", std::string(ingest::ReasonName(e.reason))},
+                      {"detail", e.detail},
+                      {"source_topic", topic},
+                      {"source_partition", std::to_string(m.partition)},
+                      {"source_offset", std::to_string(m.offset)}};
+      spdlog::debug("scanner: {}/{}@{} to dead letters: {}", topic, m.partition, m.offset,
+                    ingest::ReasonName(e.reason));
+      Produce(std::move(out));
+      return true;
+    }
+    for (const std::string& w : *warnings) {
+      spdlog::debug("scanner: message {}: {}", message->id, w);
+    }
+    if (Status s = engine.Scan(message->text, context, result); !s.ok()) {
+      Fail("engine failure on " + topic + "/" + std::to_string(m.partition) + "@" +
+           std::to_string(m.offset) + ": " + s.message());
+      return false;
+    }
+    ++stats.scanned;
+    if (result->action < Action::kReview) {
+      Finish(key, m.offset);
+      return true;
+    }
+    auto out = std::make_unique<Outbound>();
+    out->source = key;
+    out->offset = m.offset;
+    out->topic = config.kafka.topics.alerts;
+    out->key = result->campaign_key;
+    AppendAlertRecord(*message, *result, engine.version(), topic, &out->value);
+    Produce(std::move(out));
+    return true;
+  }
+
+  // Waits until the given partitions (all when empty) have nothing in flight.
+  void Drain(const std::vector<PartitionKey>& keys) {
+    const auto deadline = Clock::now() + kDrainTimeout;
+    auto busy = [&] {
+      if (keys.empty()) return tracker.InFlight() > 0;
+      for (const auto& k : keys) {
+        if (tracker.InFlight(k) > 0) return true;
+      }
+      return false;
+    };
+    while (busy() && Clock::now() < deadline && !failed.load()) {
+      std::this_thread::sleep_for(milliseconds(2));
+    }
+    if (busy()) {
+      spdlog::warn("scanner: {} records still in flight after {} s; they will be consumed again",
+                   tracker.InFlight(), kDrainTimeout.count() / 1000);
+    }
+  }
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    ++self->stats.rebalances;
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      spdlog::info("scanner: assigned {} partitions ({})", partitions->cnt,
+                   cooperative ? "cooperative" : "eager");
+      rd_kafka_error_t* error = nullptr;
+      if (cooperative) {
+        error = rd_kafka_incremental_assign(rk, partitions);
+      } else {
+        rd_kafka_assign(rk, partitions);
+      }
+      if (error) {
+        spdlog::error("scanner: assign failed: {}", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
+      return;
+    }
+    // Revoked (or lost): finish what was handed out for these partitions, then commit it.
+    std::vector<PartitionKey> keys;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      keys.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
+    }
+    const bool lost = rd_kafka_assignment_lost(rk);
+    spdlog::info("scanner: {} {} partitions; draining", lost ? "lost" : "revoked", keys.size());
+    self->Drain(keys);
+    if (!lost) {
+      const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
+      if (c && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        spdlog::warn("scanner: commit on revoke failed: {}", rd_kafka_err2str(c));
+      }
+    }
+    self->tracker.Forget(keys);
+    if (cooperative) {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
+        rd_kafka_error_destroy(error);
+      }
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+};
+
+Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Scanner::~Scanner() {
+  Stop();
+  for (auto& q : impl_->queues) q->Close();
+  for (auto& t : impl_->workers) {
+    if (t.joinable()) t.join();
+  }
+  impl_->delivery_stop.store(true);
+  if (impl_->delivery_thread.joinable()) impl_->delivery_thread.join();
+  // The producer's last delivery reports call into Impl: destroy it while Impl is whole.
+  impl_->producer.reset();
+  impl_->consumer.reset();
+}
+
+Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
+                                                 std::shared_ptr<EngineHolder> engines) {
+  if (!engines || !engines->Current()) return Error{"scanner: no rule engine loaded"};
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->engines = std::move(engines);
+
+  auto pconf = MakeConf(ProducerProperties(config.kafka));
+  if (!pconf.ok()) return pconf.error();
+  rd_kafka_conf_set_dr_msg_cb(pconf->get(), &Impl::OnDelivery);
+  rd_kafka_conf_set_opaque(pconf->get(), impl.get());
+  auto producer = MakeClient(RD_KAFKA_PRODUCER, std::move(*pconf));
+  if (!producer.ok()) return producer.error();
+  impl->producer = std::move(*producer);
+
+  auto cconf = MakeConf(ConsumerProperties(config.kafka, config.kafka.scan_group));
+  if (!cconf.ok()) return cconf.error();
+  rd_kafka_conf_set_rebalance_cb(cconf->get(), &Impl::OnRebalance);
+  rd_kafka_conf_set_opaque(cconf->get(), impl.get());
+  auto consumer = MakeClient(RD_KAFKA_CONSUMER, std::move(*cconf));
+  if (!consumer.ok()) return consumer.error();
+  impl->consumer = std::move(*consumer);
+  rd_kafka_poll_set_consumer(impl->consumer.get());
+
+  PartitionList topics(rd_kafka_topic_partition_list_new(2));
+  rd_kafka_topic_partition_list_add(topics.get(), config.kafka.topics.tips.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics.get(), config.kafka.topics.posts.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  if (const auto err = rd_kafka_subscribe(impl->consumer.get(), topics.get())) {
+    return Error{std::string("cannot subscribe: ") + rd_kafka_err2str(err)};
+  }
+  return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
+}
+
+Status Scanner::Run() {
+  Impl& s = *impl_;
+  const size_t threads = static_cast<size_t>(std::max(1, s.config.scan.threads));
+  const size_t per_queue = std::max<size_t>(1, s.config.scan.queue_capacity / threads);
+  for (size_t i = 0; i < threads; ++i) {
+    s.queues.push_back(std::make_unique<BoundedQueue<KafkaMessage>>(per_queue));
+  }
+  for (size_t i = 0; i < threads; ++i) s.workers.emplace_back([&s, i] { s.WorkerLoop(i); });
+  s.delivery_thread = std::thread([&s] { s.DeliveryLoop(); });
+  spdlog::info("scanner: consuming {} and {} as group {} with {} threads, pack {}",
+               s.config.kafka.topics.tips, s.config.kafka.topics.posts,
+               s.config.kafka.scan_group, threads, s.engines->Current()->version());
+
+  auto last_report = Clock::now();
+  while (!s.stopping.load()) {
+    KafkaMessage m(rd_kafka_consumer_poll(s.consumer.get(), kPollTimeout.count()));
+    if (Clock::now() - last_report > std::chrono::seconds(30)) {
+      last_report = Clock::now();
+      spdlog::info("scanner: consumed {} scanned {} alerts {} dead letters {} in flight {}",
+                   s.stats.consumed.load(), s.stats.scanned.load(), s.stats.alerts.load(),
+                   s.stats.dead_letters.load(), s.tracker.InFlight());
+    }
+    if (!m) continue;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        ++s.stats.consumer_errors;
+        spdlog::warn("scanner: consumer: {}", rd_kafka_message_errstr(m.get()));
+      }
+      continue;
+    }
+    ++s.stats.consumed;
+    const PartitionKey key{TopicOf(m.get()), m->partition};
+    s.tracker.Start(key, m->offset);
+    const size_t h = std::hash<std::string>{}(key.topic) ^ static_cast<size_t>(key.partition);
+    s.queues[h % threads]->Push(std::move(m));
+  }
+
+  // Stop: finish everything handed out, wait for the broker's acknowledgements, commit, close.
+  for (auto& q : s.queues) q->Close();
+  for (auto& t : s.workers) t.join();
+  s.workers.clear();
+  if (!s.failed.load()) {
+    const auto deadline = Clock::now() + kDrainTimeout;
+    while ((s.tracker.InFlight() > 0 || s.PendingRetries() > 0) && Clock::now() < deadline) {
+      rd_kafka_flush(s.producer.get(), 100);
+    }
+  }
+  s.delivery_stop.store(true);
+  s.delivery_thread.join();
+  if (const auto err = rd_kafka_commit(s.consumer.get(), nullptr, 0);
+      err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    spdlog::warn("scanner: final commit failed: {}", rd_kafka_err2str(err));
+  }
+  rd_kafka_consumer_close(s.consumer.get());
+  spdlog::info("scanner: stopped; consumed {} scanned {} alerts {} dead letters {}",
+               s.stats.consumed.load(), s.stats.scanned.load(), s.stats.alerts.load(),
+               s.stats.dead_letters.load());
+  if (s.failed.load()) {
+    std::lock_guard lock(s.failure_mu);
+    return Error{s.failure};
+  }
+  return Status::Ok();
+}
+
+void Scanner::Stop() { impl_->stopping.store(true); }
+
+const ScannerStats& Scanner::stats() const { return impl_->stats; }
+
+size_t Scanner::in_flight() const { return impl_->tracker.InFlight(); }
+
+}  // namespace centinela::pipeline
