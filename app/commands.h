@@ -26,6 +26,7 @@ int ConfigCheckCommand(const Args& args);  // app/config_command.cc
 int BrokerCommand(const Args& args);       // app/broker_command.cc
 int RunCommand(const Args& args);          // app/run_command.cc
 int DemoCommand(const Args& args);         // app/demo_command.cc
+int DeadletterCommand(const Args& args);   // app/deadletter_command.cc
 
 // Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
 // scanner service with its control thread (signals, pack watcher). RunScanner blocks until the

@@ -25,6 +25,8 @@ Usage:
   centinela demo [--config FILE] [--feed FILE] [--exit-when-done]
       The embedded default: a development broker, the scanner, the bundled sample feed, and a
       live view of the alerts. Ctrl-C stops everything it started.
+  centinela deadletter replay [--config FILE] [--since TIME] [--dry-run]
+      Send dead letters back to their source topic after a fix.
   centinela broker [--partitions N]
       A development Kafka broker (librdkafka's mock cluster) with Centinela's topics; prints its
       bootstrap host:port list as the first line and runs until SIGINT or SIGTERM.
@@ -61,6 +63,9 @@ int main(int argc, char** argv) {
     const centinela::app::Args rest(args.begin() + 2, args.end());
     if (args[1] == "check") return centinela::app::RulesCheckCommand(rest);
     if (args[1] == "test") return centinela::app::RulesTestCommand(rest);
+  }
+  if (command == "deadletter") {
+    return centinela::app::DeadletterCommand({args.begin() + 1, args.end()});
   }
   if (command == "broker") return centinela::app::BrokerCommand({args.begin() + 1, args.end()});
   if (command == "config" && args.size() >= 2 && args[1] == "check") {
