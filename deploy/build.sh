@@ -7,4 +7,4 @@ build_dir=${BUILD_DIR:-$root/build}
 
 bash "$root/deploy/install-deps.sh"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
-cmake --build "$build_dir" -j "${JOBS:-$(nproc)}"
+cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" ${TARGET:+--target "$TARGET"}
