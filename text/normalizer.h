@@ -12,7 +12,9 @@
 //           dotted single letters joined (`p e r m i s o`, `D.A.P.A` -> `permiso`, `dapa`);
 //           runs of three or more of one letter collapsed (`graaaatis` -> `gratis`) while
 //           Spanish doubles (`rr`, `ll`, `cc`, `ee`, `oo`) stay; runs of white space become one
-//           space. A letter is never mapped to another letter.
+//           space; emoji and other pictographs are a word break. A letter is never mapped to
+//           another letter. The exact rules (which digits are leet, what counts as a number,
+//           when letters are joined) are documented in normalizer.cc.
 //
 // Thread safety: a Normalizer is immutable after construction and may be shared by threads.
 // A Normalized is per thread; reuse one across messages to keep its buffers (no allocation in
@@ -76,6 +78,9 @@ class Normalized {
   friend class Normalizer;
   std::string_view original_;
   ViewText folded_;
+  // Scratch for Normalizer: where the tokens that need more than folding start. Kept here so
+  // that a reused Normalized does not allocate.
+  std::vector<uint32_t> marks_;
 };
 
 class Normalizer {
