@@ -14,6 +14,13 @@
 // Secrets never live in the file: any string value may be written as ${NAME} to read the
 // environment variable NAME at load time (an unset variable is an error). Describe() prints the
 // configuration with secret values (passwords, keys, tokens) replaced by "***".
+//
+// Details: an empty CENTINELA_* variable counts as unset. ${NAME} is expanded in every scalar
+// value (not in keys, not in the environment overrides, and expanded text is not read again);
+// $${ is a literal ${. Every mistake is reported at once (one per line, the first 20). The
+// librdkafka properties bootstrap.servers, metadata.broker.list, group.id and
+// enable.auto.offset.store are refused: Centinela sets them from kafka.brokers, the groups, and
+// its own offset handling. The four topics must differ, and so must the two groups.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -67,6 +74,9 @@ struct Config {
   RedisConfig redis;
   HttpConfig http;
   std::string log_level = "info";
+  // The CENTINELA_* variables that replaced a value of the file, in the order applied; Describe()
+  // marks those values "# from CENTINELA_...".
+  std::vector<std::string> overridden_by_env;
 
   // A readable dump with secrets masked, for `config check` and the start-up log.
   std::string Describe() const;
