@@ -114,7 +114,9 @@ int RunCommand(const Args& args) {
     std::fprintf(stderr, "centinela run: %s\n", config.error().message.c_str());
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  if (!std::getenv("CENTINELA_LOG_LEVEL")) {  // the environment wins, as for the other settings
+    spdlog::set_level(spdlog::level::from_str(config->log_level));
+  }
   auto engines = LoadEngines(*config);
   if (!engines.ok()) {
     std::fprintf(stderr, "centinela run: %s\n", engines.error().message.c_str());

@@ -18,7 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr unsigned kHsFlags = HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+constexpr unsigned kHsFlags =
+    HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
 constexpr std::string_view kCacheMagic = "CENTINELA-HSDB-1\n";
 
 struct HsDatabaseFree {
