@@ -24,7 +24,10 @@
 //  2. Read (ReadMarkedTokens): only the marked tokens. Spelled-out letters are joined
 //     (`p e r m i s o`, `d.a.p.a`; TryJoin), each token is cut into segments of letters,
 //     digits and in-word `@`/`$`, a segment is read as a leet word, a number or left alone
-//     (ClassifySegment), and runs of three or more of one letter are collapsed.
+//     (ClassifySegment; a segment after a number and `,`/`.` may be one of its digit groups,
+//     `$2,OOO`), and runs of three or more of one letter are collapsed. Where pass 1 made
+//     different white space look the same (one space), TryJoin compares the original bytes the
+//     spaces came from (through the offsets) to tell a letter separator from a word break.
 //
 // Pass 2 only ever shortens the text, so it works in place: the write cursor never passes the
 // read cursor, and decisions only look at bytes at or after the read cursor, which still hold
@@ -463,11 +466,13 @@ size_t FoldCharacters(std::string_view in, const FoldTable& table, ViewText* v,
   return w;
 }
 
-// The three parallel arrays of a view being rewritten in place.
+// The three parallel arrays of a view being rewritten in place, and the original text they map
+// into (read only, to tell separators apart that fold to the same view byte).
 struct Buffers {
   char* t;
   uint32_t* b;
   uint32_t* e;
+  const char* orig;
 };
 
 // Moves view bytes [from, to) down to *w (*w <= from). Short moves, the usual case once
@@ -544,70 +549,208 @@ size_t SeparatorLen(const char* t, size_t n, size_t i, size_t max) {
   return len <= max ? len : 0;
 }
 
+// A letter that can be a word by itself (Spanish `a e o u y`, English `I`).
+inline bool IsOneLetterWord(unsigned char c) { return IsVowel(c) || c == 'y'; }
+
+// A run of spelled-out letters and its separator, both as the view has it and as the original
+// text had it: pass 1 made every run of white space one space, and it is the original that
+// tells `p e r` (one space each) from `p e  r` (a word break).
+class JoinRun {
+ public:
+  // The run's separator is the sep_len view bytes at t[sep_at].
+  JoinRun(const Buffers& v, size_t n, size_t sep_at, size_t sep_len)
+      : t_(v.t),
+        b_(v.b),
+        e_(v.e),
+        orig_(v.orig),
+        n_(n),
+        sep_len_(sep_len),
+        sep_orig_(v.orig + v.b[sep_at]),
+        sep_orig_len_(v.e[sep_at + sep_len - 1] - v.b[sep_at]) {
+    // Copied: the run is written over its own view bytes.
+    for (size_t k = 0; k < sep_len; ++k) sep_[k] = v.t[sep_at + k];
+    spaced_ = sep_len == 1 && sep_[0] == ' ';
+    mixed_ = sep_[0] != ' ' && std::memchr(sep_, ' ', sep_len) != nullptr;
+  }
+
+  // Whether the separator is at t[x], made from the same original text, with something after
+  // it.
+  bool IsSep(size_t x) const {
+    if (x + sep_len_ >= n_) return false;
+    if (sep_len_ == 1 ? t_[x] != sep_[0] : !SameBytes(t_ + x, sep_, sep_len_)) return false;
+    return SameOriginal(x, x + sep_len_);
+  }
+  // Whether t[x] is a word break of a spaced run: a space made from other white space than
+  // the separator (`L o t e r i a  d e`: two spaces where letters have one; a newline, a tab).
+  bool IsBreak(size_t x) const {
+    return spaced_ && x + 1 < n_ && t_[x] == ' ' && !SameOriginal(x, x + 1);
+  }
+
+  // Reads one spelled-out word from the single letter at t[q]: the letters after it, each
+  // after one separator. Returns its number of letters and sets *end to the end of its last
+  // letter.
+  int ScanWord(size_t q, size_t* end) const {
+    const char* t = t_;
+    int count = 0;
+    size_t after = q + LetterLen(t, n_, q);
+    bool sep_after = IsSep(after);
+    for (;;) {
+      ++count;
+      *end = after;
+      if (!sep_after) break;
+      size_t next = after + sep_len_;
+      // In a spaced run, a `-` spaced like the letters belongs to the word (`P R E - R E G`).
+      if (spaced_ && t[next] == '-' && IsSep(next + 1)) next += 1 + sep_len_;
+      const size_t l = LetterLen(t, n_, next);
+      if (l == 0 || !SingleAfter(t, n_, next, l)) break;
+      const size_t next_end = next + l;
+      const bool sep_next = IsSep(next_end);
+      if (next_end < n_ && !sep_next) {  // `next` would be the run's last letter
+        // With a `. ` separator, a letter followed by a bare space is a word after the
+        // abbreviation (`D. A. P. A. y la` keeps the `y`) unless no word is that one letter: a
+        // consonant is the abbreviation's last letter without its dot (`U. S. C. I. S es`).
+        if (mixed_ && t[next_end] == ' ' && IsOneLetterWord(At(t, next))) break;
+        // A bare space binds loosest: a letter followed by one stays in this run
+        // (`p-e-r-m-i-s-o y`); one glued to other punctuation may start the next run.
+        const size_t other = t[next_end] == ' ' ? 0 : SeparatorLen(t, n_, next_end, kMaxSeparator);
+        if (other > 0 && CountSingleLetters(t, n_, next, t + next_end, other, kMinJoinedLetters) >=
+                             kMinJoinedLetters) {
+          break;
+        }
+      }
+      after = next_end;
+      sep_after = sep_next;
+    }
+    return count;
+  }
+
+  // Writes the word t[r, end) (as ScanWord delimited it) at *w (*w <= r): the letters
+  // without their separators, an in-word `-` as it is, three or more equal letters in a row as
+  // one. Reads only at or after the byte it writes for, so it can write over the word.
+  void WriteWord(size_t r, size_t end, size_t* w) const {
+    // Locals, not members or *w: the byte stores may alias anything, and would otherwise make
+    // the compiler reload them after each one.
+    char* const t = t_;
+    uint32_t* const b = b_;
+    uint32_t* const e = e_;
+    const size_t step = sep_len_;
+    size_t o = *w;
+    for (size_t p = r;;) {  // t[p] is a letter
+      const size_t l = LetterLen(t, n_, p);
+      size_t last = p;  // the last of a row of equal letters
+      int same = 1;
+      for (size_t q = p + l; q + step + l <= end && SameBytes(t + q + step, t + p, l) && IsSep(q);
+           q += step + l) {
+        ++same;
+        last = q + step;
+      }
+      if (same >= 3) {
+        const uint32_t begin = b[p];
+        const uint32_t end_of_last = e[last + l - 1];
+        for (size_t x = 0; x < l; ++x, ++o) {
+          t[o] = t[p + x];
+          b[o] = begin;
+          e[o] = end_of_last;
+        }
+        p = last + l;
+      } else {  // one letter; a double is read again as the next one
+        for (size_t x = 0; x < l; ++x, ++o) {
+          t[o] = t[p + x];
+          b[o] = b[p + x];
+          e[o] = e[p + x];
+        }
+        p += l;
+      }
+      if (p >= end) break;
+      p += step;                     // the separator
+      if (spaced_ && t[p] == '-') {  // an in-word `-`, then the separator after it
+        t[o] = '-';
+        b[o] = b[p];
+        e[o] = e[p];
+        ++o;
+        p += 1 + step;
+      }
+    }
+    *w = o;
+  }
+
+ private:
+  // Whether view bytes [from, to) came from the same original text as the separator. Inline:
+  // the texts are a few bytes, shorter than a memcmp call.
+  bool SameOriginal(size_t from, size_t to) const {
+    const uint32_t begin = b_[from];
+    if (e_[to - 1] - begin != sep_orig_len_) return false;
+    if (sep_orig_len_ == 1) return orig_[begin] == sep_orig_[0];  // ` `, `.`, `-`: most runs
+    for (uint32_t k = 0; k < sep_orig_len_; ++k) {
+      if (orig_[begin + k] != sep_orig_[k]) return false;
+    }
+    return true;
+  }
+
+  // The view's pointers by value rather than a reference to Buffers: the byte loads through
+  // t_ and orig_ may alias anything, which would otherwise reload them through it each time.
+  char* t_;
+  uint32_t* b_;
+  uint32_t* e_;
+  const char* orig_;
+  size_t n_;
+  size_t sep_len_;
+  const char* sep_orig_;  // the original text of the run's first separator
+  uint32_t sep_orig_len_;
+  char sep_[kMaxSeparator] = {};
+  bool spaced_ = false;
+  bool mixed_ = false;
+};
+
 // Joins spelled-out letters: a run of at least kMinJoinedLetters single letters separated by
 // one repeated separator of one to three bytes (`p e r m i s o`, `d.a.p.a`, `d. a. p. a.`),
 // starting with the single letter at t[r] (the caller checked that nothing word-like precedes
 // it). Three, so that Spanish one-letter words (`y a`, `o a`) are never glued; two-letter
-// abbreviations (`a.m.`, `s.a.`) stay too. A run ends before a letter that starts another run
-// with a different separator glued to it (`p e r D.A.P.A`) and, when the separator mixes
-// punctuation and space (`. `), before a letter followed by a bare space: that is a word after
-// the abbreviation (`D. A. P. A. y` keeps the `y`). Stretched letters in the run collapse as
-// in words. Returns the end of the run, or r when there is no run.
+// abbreviations (`a.m.`, `s.a.`) stay too. The separator must also be the same in the
+// original text, so a wider gap, or another kind of white space, ends the run.
+//
+// A run ends before a letter that is not single (`p e r m i s o ya` keeps `ya`), before a
+// letter that starts another run with a different separator glued to it (`p e r D.A.P.A`)
+// and, when the separator mixes punctuation and space (`. `), before a vowel or `y` followed
+// by a bare space: that is a word after the abbreviation (`D. A. P. A. y` keeps the `y`). A
+// consonant there is the abbreviation's last letter whose dot was left out (`U. S. C. I. S es`
+// reads `uscis es`). A vowel is not, though `D. A. P. A es` probably means `dapa`: it cannot
+// be told from `D. A. P. A. A partir de` or `D. A. P. A. Y no`, and is left as `dap. a es`.
+//
+// A spaced run (letters one white space apart) may go on with more words after a word break,
+// a gap of other white space than the separator (`L o t e r i a  d e  v i s a s`, two spaces
+// or a newline between words), which becomes one space: `loteria de visas`. A word of one or
+// two letters is taken only when another break or the end of the text follows it (`de` above);
+// followed by a plain word it is more likely a word of its own (`p e r m i s o  y a la`). A `-`
+// spaced like the letters stays in its word (`P R E - R E G I S T R O  w h a t s a p p` reads
+// `pre-registro whatsapp`). The first word needs kMinJoinedLetters letters like any run.
+// Stretched letters in a word collapse as in words. Returns the end of the run, or r when
+// there is no run.
 size_t TryJoin(const Buffers& v, size_t n, size_t r, size_t* w) {
   const char* t = v.t;
   const size_t len = LetterLen(t, n, r);
   if (len == 0 || !SingleAfter(t, n, r, len)) return r;
-  const size_t first_end = r + len;
-  const size_t sep_len = SeparatorLen(t, n, first_end, kMaxSeparator);
+  const size_t sep_len = SeparatorLen(t, n, r + len, kMaxSeparator);
   if (sep_len == 0) return r;
-  const char* sep = t + first_end;  // read side: not yet overwritten
-  const bool mixed_sep = sep[0] != ' ' && std::memchr(sep, ' ', sep_len) != nullptr;
-  int count = 1;
-  size_t last_end = first_end;
-  while (last_end + sep_len < n && SameBytes(t + last_end, sep, sep_len)) {
-    const size_t q = last_end + sep_len;
+  const JoinRun run(v, n, r + len, sep_len);
+  size_t end = r;
+  if (run.ScanWord(r, &end) < kMinJoinedLetters) return r;
+  // Each word is written once it is taken; the next is read after it, where nothing has been
+  // written yet (a word is never longer written than read).
+  run.WriteWord(r, end, w);
+  while (run.IsBreak(end)) {
+    const size_t q = end + 1;
     const size_t l = LetterLen(t, n, q);
     if (l == 0 || !SingleAfter(t, n, q, l)) break;
-    const size_t after = q + l;
-    const bool continues = after + sep_len < n && SameBytes(t + after, sep, sep_len);
-    if (!continues && after < n) {
-      if (mixed_sep && At(t, after) == ' ') break;
-      // A bare space binds loosest: a letter followed by one stays in this run
-      // (`p-e-r-m-i-s-o y`); one glued to other punctuation may start the next run.
-      const size_t other = At(t, after) == ' ' ? 0 : SeparatorLen(t, n, after, kMaxSeparator);
-      if (other > 0 &&
-          CountSingleLetters(t, n, q, t + after, other, kMinJoinedLetters) >= kMinJoinedLetters) {
-        break;
-      }
+    size_t word_end = q;
+    if (run.ScanWord(q, &word_end) < kMinJoinedLetters && word_end < n && !run.IsBreak(word_end)) {
+      break;
     }
-    ++count;
-    last_end = after;
+    Put(v, w, ' ', v.b[end], v.e[end]);
+    run.WriteWord(q, word_end, w);
+    end = word_end;
   }
-  if (count < kMinJoinedLetters) return r;
-
-  // Write the letters without separators; three or more equal ones in a row become one.
-  size_t p = r;
-  for (int k = 0; k < count;) {
-    const size_t l = LetterLen(t, n, p);
-    int same = 1;
-    size_t q = p + l + sep_len;
-    while (k + same < count && SameBytes(t + q, t + p, l)) {
-      ++same;
-      q += l + sep_len;
-    }
-    if (same >= 3) {
-      const size_t last = q - sep_len - 1;  // last byte of the last equal letter
-      for (size_t x = 0; x < l; ++x) Put(v, w, t[p + x], v.b[p], v.e[last]);
-    } else {
-      for (int m = 0; m < same; ++m) {
-        const size_t at = p + static_cast<size_t>(m) * (l + sep_len);
-        for (size_t x = 0; x < l; ++x) Put(v, w, t[at + x], v.b[at + x], v.e[at + x]);
-      }
-    }
-    k += same;
-    p = q;
-  }
-  return last_end;
+  return end;
 }
 
 // A segment: a maximal run of letters, digits and in-word `@`/`$` inside a token, with the
@@ -718,7 +861,14 @@ enum class SegmentMode : uint8_t { kPlain, kLeet, kNumber };
 //      * a digit run inside the word, or a single trailing one (`v1sa`, `abogad0`); a run
 //        only at the start is a number with its unit or an ordinal (`24h`, `10am`, `5meses`,
 //        `1er`, `3ra`) and never makes a word leet by itself.
-SegmentMode ClassifySegment(const Segment& s, bool after_dollar, const char* t) {
+//  - A digit group of an amount (`in_amount`: right after a number and one `,` or `.`, as in
+//    `$2,OOO`, `$5OO.OO`, `$1,OOO,OOO`, `2,OOO$`): no letter other than o, l, i, and at least
+//    two `o` or digits, is a number too, even with no digit at all. Read before stretched
+//    letters would collapse `OOO` to `o`. One `o` is not enough (`2.lo`, `10.ojo` stay words).
+SegmentMode ClassifySegment(const Segment& s, bool after_dollar, bool in_amount, const char* t) {
+  if (in_amount && s.letters == 0 && s.digits + std::count(t + s.begin, t + s.end, 'o') >= 2) {
+    return SegmentMode::kNumber;
+  }
   if (s.digits == 0 && s.symbols == 0) return SegmentMode::kPlain;
   if (s.letters == 0 && s.digits > 0) {
     if (s.units == 2 && IsDigit(At(t, s.begin)) && At(t, s.begin + 1) == 'o' && !after_dollar) {
@@ -760,9 +910,10 @@ void ReadLeet(char* t, size_t begin, size_t end) {
   }
 }
 
-// Writes segment s in `mode` at *w.
+// Writes segment s in `mode` at *w. `amount_start`: the segment starts an amount or one of its
+// digit groups (after `$`, or after a number and `,`/`.`), where a leading `l`/`i` is a 1.
 void EmitSegment(const Buffers& v, size_t* w, const Segment& s, SegmentMode mode,
-                 bool after_dollar) {
+                 bool amount_start) {
   char* t = v.t;
   const size_t end = s.end;
   if (mode == SegmentMode::kNumber) {
@@ -772,7 +923,7 @@ void EmitSegment(const Buffers& v, size_t* w, const Segment& s, SegmentMode mode
       char c = t[j];
       if (c == 'o') {
         c = '0';
-      } else if ((c == 'l' || c == 'i') && (prev_digit || (j == s.begin && after_dollar))) {
+      } else if ((c == 'l' || c == 'i') && (prev_digit || (j == s.begin && amount_start))) {
         c = '1';
       }
       prev_digit = IsDigit(static_cast<unsigned char>(c));
@@ -855,7 +1006,9 @@ size_t ReadToken(const Buffers& v, size_t n, size_t start, size_t* w) {
     Move(v, start, end, w);
     return end;
   }
-  unsigned char prev = ' ';  // the byte before p, as pass 1 wrote it
+  unsigned char prev = ' ';   // the byte before p, as pass 1 wrote it
+  bool after_number = false;  // the last segment was read as a number and ended at p
+  bool in_amount = false;     // p follows a number and one `,` or `.`: a digit group
   size_t p = start;
   while (p < end) {
     const unsigned char c = At(t, p);
@@ -863,22 +1016,30 @@ size_t ReadToken(const Buffers& v, size_t n, size_t start, size_t* w) {
     if (!letter && !IsDigit(c)) {
       Move(v, p, p + 1, w);
       prev = c;
+      in_amount = after_number && (c == ',' || c == '.');
+      after_number = false;
       ++p;
       continue;
     }
+    // A digit group of an amount (`,OOO`) is never joined: it has two or more characters, so
+    // its first letter is not single.
     if (letter && !IsWordByte(prev)) {
       const size_t joined = TryJoin(v, n, p, w);
       if (joined != p) {
         p = joined;
-        prev = 'a';                                     // the last byte read was a letter
+        prev = 'a';  // the last byte read was a letter
+        after_number = in_amount = false;
         if (p >= end) end = TokenEnd(t, n, p, &flags);  // the run crossed spaces
         continue;
       }
     }
     const Segment seg = ScanSegment(t, p, end);
     const bool after_dollar = prev == '$';
+    const SegmentMode mode = ClassifySegment(seg, after_dollar, in_amount, t);
     prev = At(t, seg.end - 1);
-    EmitSegment(v, w, seg, ClassifySegment(seg, after_dollar, t), after_dollar);
+    EmitSegment(v, w, seg, mode, after_dollar || in_amount);
+    after_number = mode == SegmentMode::kNumber;
+    in_amount = false;
     p = seg.end;
   }
   return end;
@@ -913,7 +1074,8 @@ void Normalizer::Normalize(std::string_view original, Normalized* out) const {
   ViewText& v = out->folded_;
   size_t n = FoldCharacters(original, FoldTable::Get(), &v, &out->marks_);
   if (!out->marks_.empty()) {
-    n = ReadMarkedTokens(Buffers{v.text.data(), v.begin.data(), v.end.data()}, n, out->marks_);
+    n = ReadMarkedTokens(Buffers{v.text.data(), v.begin.data(), v.end.data(), original.data()}, n,
+                         out->marks_);
   }
   v.text.resize(n);
   v.begin.resize(n);

@@ -8,8 +8,12 @@
 //           and case folding; accents removed from vowels but `ñ` kept; zero-width and control
 //           characters removed; Cyrillic/Greek homoglyphs mapped to Latin; digits and symbols
 //           inside words read as letters (`n0tari0` -> `notario`, `gar4ntizado`), never in prices
-//           or phone numbers; letters inside numbers read as digits (`$5OO` -> `$500`); spaced or
-//           dotted single letters joined (`p e r m i s o`, `D.A.P.A` -> `permiso`, `dapa`);
+//           or phone numbers; letters inside numbers read as digits (`$5OO` -> `$500`, and in
+//           the digit groups of an amount: `$2,OOO` -> `$2,000`, `$5OO.OO` -> `$500.00`);
+//           spaced or dotted single letters joined (`p e r m i s o`, `D.A.P.A` -> `permiso`,
+//           `dapa`), where a wider gap between spaced letters is a word break
+//           (`L o t e r i a  d e  v i s a s` -> `loteria de visas`, `P R E - R E G I S T R O`
+//           -> `pre-registro`);
 //           runs of three or more of one letter collapsed (`graaaatis` -> `gratis`) while
 //           Spanish doubles (`rr`, `ll`, `cc`, `ee`, `oo`) stay; runs of white space become one
 //           space; emoji and other pictographs are a word break. A letter is never mapped to

@@ -118,6 +118,54 @@ INSTANTIATE_TEST_SUITE_P(LettersInNumbers, FoldTest,
                                            Case{"1º", "1o"},  // ordinal, not ten
                                            Case{"1o lugar", "1o lugar"}, Case{"$1o", "$10"}));
 
+// Letters inside the digit groups of an amount are digits too: a group of o/l/i (at least two
+// `o`) right after a number and one `,` or `.` is read as a number, before stretched letters
+// would collapse it (`$2,OOO` was `$2,o`).
+INSTANTIATE_TEST_SUITE_P(
+    LettersInNumberGroups, FoldTest,
+    ::testing::Values(
+        Case{"$2,OOO", "$2,000"}, Case{"$1,5OO", "$1,500"}, Case{"3,OOO pesos", "3,000 pesos"},
+        Case{"$10,OOO", "$10,000"}, Case{"2OOO dlls", "2000 dlls"}, Case{"$5OO.OO", "$500.00"},
+        Case{"1OO%", "100%"}, Case{"$1,OOO,OOO", "$1,000,000"}, Case{"$2.OOO", "$2.000"},
+        Case{"$10,OOO.OO dlls", "$10,000.00 dlls"}, Case{"$1,lOO", "$1,100"},
+        Case{"2,OOO", "2,000"}, Case{"pague $2,OOO hoy", "pague $2,000 hoy"},
+        Case{"2,OOO$", "2,000$"}, Case{"$1.OOO,OO", "$1.000,00"},
+        // Words and stretched letters away from numbers are untouched.
+        Case{"gooooo", "go"}, Case{"cooperar", "cooperar"}, Case{"zoologico", "zoologico"},
+        Case{"OOO", "o"}, Case{"2.lo", "2.lo"}, Case{"1,ooops", "1,ops"}, Case{"10.ojo", "10.ojo"},
+        Case{"H2A.OOO", "h2a.o"}));
+
+// Spelled-out words: inside a run of single letters, a gap other than the run's separator (two
+// spaces where letters have one, a newline, a tab) is a word break and becomes one space; a
+// `-` between letters, spaced like them, stays in the word.
+INSTANTIATE_TEST_SUITE_P(
+    SpacedWords, FoldTest,
+    ::testing::Values(
+        Case{"L o t e r i a  d e  v i s a s", "loteria de visas"},
+        Case{"la L o t e r i a  d e  v i s a s hoy", "la loteria de visas hoy"},
+        Case{"P R E - R E G I S T R O  w h a t s a p p", "pre-registro whatsapp"},
+        Case{"L o t e r i a\nd e\nv i s a s", "loteria de visas"},
+        Case{"v i s a s\tg r a t i s", "visas gratis"},
+        Case{"t r a m i t e   r a p i d o", "tramite rapido"},
+        Case{"L o t e r i a  y  v i s a s", "loteria y visas"},
+        Case{"p e r m i s o  y a", "permiso ya"},  // bounded by the end of the text
+        Case{"p e r m i s o ya", "permiso ya"}, Case{"p e r m i s o  ya", "permiso ya"},
+        Case{"p e r m i s o  y a la", "permiso y a la"},  // not a word of the spelling
+        Case{"p e r m i s o  D.A.P.A", "permiso dapa"}, Case{"g r a a a t i s  y a", "gratis ya"},
+        Case{"s i  s i", "s i s i"},  // a spelling needs three letters before a break
+        Case{"p r e - registro", "pre - registro"}, Case{"P R E  -  R E G", "pre - reg"}));
+
+// `. ` runs: a letter after the run with a bare space after it is a word, unless it is a
+// consonant (no Spanish or English word is one letter other than a e i o u y).
+INSTANTIATE_TEST_SUITE_P(DottedLetters, FoldTest,
+                         ::testing::Values(Case{"U. S. C. I. S es", "uscis es"},
+                                           Case{"D. A. C. P hoy", "dacp hoy"},
+                                           Case{"D. A. P. A. y la", "dapa. y la"},
+                                           Case{"D. A. P. A. Y obtenga", "dapa. y obtenga"},
+                                           Case{"D. A. P. A. o a", "dapa. o a"},
+                                           Case{"D. A. P. A.", "dapa."},
+                                           Case{"D. A. P. A", "dapa"}));
+
 INSTANTIATE_TEST_SUITE_P(
     SpacedLetters, FoldTest,
     ::testing::Values(
@@ -306,6 +354,20 @@ INSTANTIATE_TEST_SUITE_P(
                       SpanCase{"hola \n\n  mundo", "hola mundo", "hola \n\n  mundo"},
                       SpanCase{"llama al 323-555-O177", "323-555-0177", "323-555-O177"}));
 
+// Amounts written with letters, spelled-out words with word breaks, an abbreviation without
+// its last dot.
+INSTANTIATE_TEST_SUITE_P(
+    JoinsAndAmounts, SpanTest,
+    ::testing::Values(
+        SpanCase{"pague $2,OOO hoy", "$2,000", "$2,OOO"},
+        SpanCase{"la L o t e r i a  d e  v i s a s hoy", "loteria de visas",
+                 "L o t e r i a  d e  v i s a s"},
+        SpanCase{"la L o t e r i a  d e  v i s a s hoy", "de", "d e"},
+        SpanCase{"P R E - R E G I S T R O  w h a t s a p p", "pre-registro",
+                 "P R E - R E G I S T R O"},
+        SpanCase{"P R E - R E G I S T R O  w h a t s a p p", "whatsapp", "w h a t s a p p"},
+        SpanCase{"U. S. C. I. S es", "uscis", "U. S. C. I. S"}));
+
 // Random texts, valid and invalid: every view byte maps inside the original, spans never go
 // backwards, the view is valid UTF-8.
 TEST(NormalizerPropertyTest, OffsetsStayInsideOriginalForRandomText) {
@@ -322,7 +384,8 @@ TEST(NormalizerPropertyTest, OffsetsStayInsideOriginalForRandomText) {
       "\u2122", "\xff",       "\xc3",   "\xe2\x80", "\xed\xa0\x80",
       "\x01",   "www.",       "://",    "p e r",    "D.A.",
       "graaa",  "$5OO",       "I-130",  "\u3000",   "\u00A0",
-      "1º"};
+      "1º",     ",OOO",       ".OO",    "O",        " - ",
+      "\u2728", "L o t e  d e"};
   Normalized out;  // reused on purpose: stale state from a longer text must not leak
   for (int iter = 0; iter < 20000; ++iter) {
     std::string text;
@@ -373,6 +436,9 @@ TEST(NormalizerPropertyTest, WordsMapBackToTheirObfuscatedForm) {
       {"1ega1", "legal", "1ega1"},
       {"ACCIÓN", "accion", "ACCIÓN"},
       {"ca$a", "casa", "ca$a"},
+      {"$2,OOO", "$2,000", "$2,OOO"},
+      {"$5OO.OO", "$500.00", "$5OO.OO"},
+      {"P R E - R E G I S T R O", "pre-registro", "P R E - R E G I S T R O"},
   };
   const std::vector<std::string> separators = {" ",      "  ",       "\n",   ", ", " \u2705 ",
                                                "\u00A0", " \u200B ", "\t\t", "; "};
