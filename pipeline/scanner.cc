@@ -105,7 +105,9 @@ struct Scanner::Impl {
       }
       if (headers) rd_kafka_headers_destroy(headers);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        std::this_thread::sleep_for(milliseconds(5));  // the delivery thread drains the queue
+        // Serve delivery reports while waiting: this may be the delivery thread itself (a retry),
+        // and a report is what frees room in the queue. Sleeping instead deadlocked the scanner.
+        rd_kafka_poll(producer.get(), 5);
         continue;
       }
       // Unknown topic or similar: not retryable by librdkafka itself; retry later with backoff.
