@@ -6,6 +6,8 @@
 #include "pipeline/scanner.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <simdjson.h>
@@ -32,9 +34,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/json_writer.h"
 #include "common/sha256.h"
@@ -320,12 +319,16 @@ void WriteFile(const fs::path& p, const std::string& content) {
 std::string PackYaml(int version) {
   const int guarantee = version == 1 ? 40 : 50;
   return "pack: scanner-test\n"
-         "version: " + std::to_string(version) + ".0.0\n"
+         "version: " +
+         std::to_string(version) +
+         ".0.0\n"
          "thresholds: {review: 30, alert: 60, publish: 90}\n"
          "rules:\n"
          "  - id: tramite-garantizado\n"
          "    category: guaranteed_outcome\n"
-         "    weight: " + std::to_string(guarantee) + "\n"
+         "    weight: " +
+         std::to_string(guarantee) +
+         "\n"
          "    patterns: ['garantiz\\w*\\s+(su|tu)\\s+(permiso|tramite)']\n"
          "    examples:\n"
          "      match: [\"Le GARANTIZAMOS su trámite\", \"garantizamos tu permiso\"]\n"
@@ -410,8 +413,8 @@ std::vector<Input> ValidStream(const std::string& prefix, size_t n) {
   static const char* kAreas[] = {"323", "213", "310", "415", "646", "718"};
   std::vector<Input> inputs;
   for (size_t i = 0; i < n; ++i) {
-    const std::string phone = std::string(kAreas[i % 6]) + " 555 01" +
-                              std::to_string(10 + (i / 6) % 90);
+    const std::string phone =
+        std::string(kAreas[i % 6]) + " 555 01" + std::to_string(10 + (i / 6) % 90);
     const std::string n_str = std::to_string(i);
     std::string text;
     switch (i % 6) {
@@ -678,8 +681,9 @@ struct PartitionOffsets {
   int64_t high = -1;
 };
 
-std::map<std::pair<std::string, int32_t>, PartitionOffsets> GroupOffsets(
-    const std::string& brokers, const std::string& group, int partitions) {
+std::map<std::pair<std::string, int32_t>, PartitionOffsets> GroupOffsets(const std::string& brokers,
+                                                                         const std::string& group,
+                                                                         int partitions) {
   std::map<std::pair<std::string, int32_t>, PartitionOffsets> result;
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -715,8 +719,7 @@ std::map<std::pair<std::string, int32_t>, PartitionOffsets> GroupOffsets(
 }
 
 // Every input partition's committed offset is its end: nothing would be consumed again.
-void ExpectCommittedToTheEnd(const std::string& brokers, const std::string& group,
-                             int partitions) {
+void ExpectCommittedToTheEnd(const std::string& brokers, const std::string& group, int partitions) {
   int64_t total = 0;
   for (const auto& [tp, o] : GroupOffsets(brokers, group, partitions)) {
     total += o.high;
@@ -1041,8 +1044,8 @@ class ScannerIntegrationTest : public ::testing::Test {
       SCOPED_TRACE("dead letter with key " + d.key);
       std::vector<std::string> names;
       for (const auto& h : d.headers) names.push_back(h.first);
-      EXPECT_THAT(names, UnorderedElementsAre("reason", "detail", "source_topic", "source_partition",
-                                     "source_offset"));
+      EXPECT_THAT(names, UnorderedElementsAre("reason", "detail", "source_topic",
+                                              "source_partition", "source_offset"));
       auto it = bad_by_key.find(d.key);
       if (it == bad_by_key.end()) {
         ADD_FAILURE() << "unexpected dead letter: " << d.value;
@@ -1144,9 +1147,9 @@ TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesO
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   // Both members joined and the group settled (no rebalance for a second).
-  ASSERT_TRUE(WaitFor(
-      [&] { return a->stats().rebalances.load() > 0 && b->stats().rebalances.load() > 0; },
-      seconds(30)));
+  ASSERT_TRUE(
+      WaitFor([&] { return a->stats().rebalances.load() > 0 && b->stats().rebalances.load() > 0; },
+              seconds(30)));
   uint64_t last = 0;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -1174,13 +1177,11 @@ TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesO
   }();
   EXPECT_EQ(a->scanner().in_flight(), 0u);
   Produce(second);
-  EXPECT_TRUE(WaitFor([&] { return a_consumed + b->stats().consumed.load() >= all.size(); },
-                      seconds(45)))
+  EXPECT_TRUE(
+      WaitFor([&] { return a_consumed + b->stats().consumed.load() >= all.size(); }, seconds(45)))
       << "a " << a_consumed << " b " << b->stats().consumed.load();
   EXPECT_TRUE(WaitFor(
-      [&] {
-        return a->stats().alerts.load() + b->stats().alerts.load() >= expected.alerts.size();
-      },
+      [&] { return a->stats().alerts.load() + b->stats().alerts.load() >= expected.alerts.size(); },
       seconds(30)));
   const Status s = b->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
@@ -1251,10 +1252,10 @@ TEST_F(ScannerIntegrationTest, RunProcessKilledMidStreamLosesNoAlertOnRestart) {
   const size_t duplicates = ExpectAlerts(all, inputs, expected, /*duplicates_allowed=*/true);
   ExpectDeadLetters(inputs, verdicts, expected, /*duplicates_allowed=*/true);
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
-  std::printf("  killed after %zu of %zu records produced, %zu alerts seen; %zu alerts, %zu "
-              "redelivered duplicates\n",
-              produced_at_kill, inputs.size(), alerts_at_kill, expected.alerts.size(),
-              duplicates);
+  std::printf(
+      "  killed after %zu of %zu records produced, %zu alerts seen; %zu alerts, %zu "
+      "redelivered duplicates\n",
+      produced_at_kill, inputs.size(), alerts_at_kill, expected.alerts.size(), duplicates);
 }
 
 // Test 4 -------------------------------------------------------------------------------------
@@ -1273,8 +1274,8 @@ TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
   ASSERT_TRUE(WaitFor([&] { return scanner->stats().rebalances.load() > 0; }, seconds(30)));
   Follower alerts(brokers(), {kAlerts});
   PacedProducer producer(brokers(), inputs, 1500);  // ~4 s of traffic
-  ASSERT_TRUE(alerts.Until([](const std::vector<Record>& r) { return r.size() >= 50; },
-                           seconds(30)));
+  ASSERT_TRUE(
+      alerts.Until([](const std::vector<Record>& r) { return r.size() >= 50; }, seconds(30)));
   ASSERT_TRUE(broker_->SetBrokerDown(1).ok());
   const uint64_t consumed_at_down = scanner->stats().consumed.load();
   std::this_thread::sleep_for(seconds(3));  // shorter than session.timeout.ms
@@ -1313,8 +1314,8 @@ TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
   Produce(inputs);  // before the errors: the test's own producer must not take them
 
   // Retriable errors for the scanner's first requests of each kind.
-  broker_->PushRequestErrors(0, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);  // Produce
-  broker_->PushRequestErrors(1, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);  // Fetch
+  broker_->PushRequestErrors(0, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);   // Produce
+  broker_->PushRequestErrors(1, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);   // Fetch
   broker_->PushRequestErrors(8, 3, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);  // OffsetCommit
 
   auto scanner = RunningScanner::Start(ScanConfig(), Engines());
@@ -1353,12 +1354,11 @@ TEST_F(ScannerIntegrationTest, ProducesAgainAfterAFailedDelivery) {
   EXPECT_TRUE(WaitFor(
       [&] {
         return stats.consumed.load() >= inputs.size() &&
-               stats.alerts.load() >= expected.alerts.size() &&
-               scanner->scanner().in_flight() == 0;
+               stats.alerts.load() >= expected.alerts.size() && scanner->scanner().in_flight() == 0;
       },
       seconds(60)))
-      << "consumed " << stats.consumed.load() << " alerts " << stats.alerts.load()
-      << " retries " << stats.produce_retries.load();
+      << "consumed " << stats.consumed.load() << " alerts " << stats.alerts.load() << " retries "
+      << stats.produce_retries.load();
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_GT(stats.produce_retries.load(), 0u);
@@ -1389,8 +1389,7 @@ TEST_F(ScannerIntegrationTest, DeliveryTimeoutsDuringAnOutageAreProducedAgainWit
   EXPECT_TRUE(WaitFor(
       [&] {
         return stats.consumed.load() >= inputs.size() &&
-               stats.alerts.load() >= expected.alerts.size() &&
-               scanner->scanner().in_flight() == 0;
+               stats.alerts.load() >= expected.alerts.size() && scanner->scanner().in_flight() == 0;
       },
       seconds(60)))
       << "consumed " << stats.consumed.load() << " alerts " << stats.alerts.load() << " of "
@@ -1424,8 +1423,8 @@ TEST_F(ScannerIntegrationTest, HotReloadUnderTrafficSwitchesVersionsOnceAndRefus
   PacedProducer producer(brokers(), inputs, 1500);  // ~4 s of traffic
 
   // Mid-stream: the pack files are rewritten and reloaded.
-  ASSERT_TRUE(alerts.Until([](const std::vector<Record>& r) { return r.size() >= 100; },
-                           seconds(30)));
+  ASSERT_TRUE(
+      alerts.Until([](const std::vector<Record>& r) { return r.size() >= 100; }, seconds(30)));
   WriteFile(dir_ / "live" / "pack.yaml", PackYaml(2));
   const uint64_t generation = engines->generation();
   bool attempted = false;
@@ -1543,9 +1542,9 @@ TEST_F(ScannerIntegrationTest, RunProcessReloadsOnSighupAndKeepsTheOldPackWhenBr
 
   WriteFile(dir_ / "live" / "pack.yaml", PackYaml(2));
   ASSERT_EQ(kill(pid, SIGHUP), 0);
-  EXPECT_TRUE(WaitFor([&] { return Slurp(log).find("reloaded on SIGHUP: " + v2) !=
-                                   std::string::npos; },
-                      seconds(20)))
+  EXPECT_TRUE(
+      WaitFor([&] { return Slurp(log).find("reloaded on SIGHUP: " + v2) != std::string::npos; },
+              seconds(20)))
       << Slurp(log);
   EXPECT_EQ(probe(), v2);
 
