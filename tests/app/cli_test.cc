@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Run {
+struct Outcome {
   int status = -1;
   std::string out;
   std::string err;
@@ -38,12 +38,13 @@ class Cli : public ::testing::Test {
     return dir_ / name;
   }
 
-  Run Centinela(const std::string& args) {
+  Outcome Centinela(const std::string& args) {
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
     const std::string cmd = "cd '" + dir_.string() + "' && CENTINELA_CACHE_DIR='" +
                             (dir_ / "cache").string() + "' '" + CENTINELA_BINARY + "' " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
-    Run r;
+                            " >'" + out.string() + "' 2>'" + err.string() + "'" +
+                            (args.find('<') == std::string::npos ? " </dev/null" : "");
+    Outcome r;
     const int raw = std::system(cmd.c_str());
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     r.out = Read(out);
@@ -96,7 +97,7 @@ TEST_F(Cli, ScanWritesOneJsonLinePerInputLineInOrderWithErrorsInPlace) {
         "{\"id\":\"c\",\"text\":\"buenos dias\"}\n"
         "[1,2]\n"
         "{\"id\":\"e\"}\n");
-  Run r = Centinela("scan --rules pack --format jsonl in.jsonl");
+  Outcome r = Centinela("scan --rules pack --format jsonl in.jsonl");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 5u) << r.out;
@@ -116,18 +117,18 @@ TEST_F(Cli, ScanWritesOneJsonLinePerInputLineInOrderWithErrorsInPlace) {
 
 TEST_F(Cli, ScanReadsStdinAndHonoursTheTextLimit) {
   Write("in.jsonl", "{\"id\":\"a\",\"text\":\"pague por zelle ya\"}\n");
-  Run r = Centinela("scan --rules pack --format jsonl --max-text-bytes 5 - < in.jsonl");
+  Outcome r = Centinela("scan --rules pack --format jsonl --max-text-bytes 5 - < in.jsonl");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(R"("error":"too_large: )"));
 }
 
 TEST_F(Cli, ScanFailsOnAnUnreadableInputOrABadPack) {
-  Run missing = Centinela("scan --rules pack --format jsonl nothere.jsonl");
+  Outcome missing = Centinela("scan --rules pack --format jsonl nothere.jsonl");
   EXPECT_EQ(missing.status, 2);
   EXPECT_THAT(missing.err, HasSubstr("nothere.jsonl"));
   Write("pack/main.yaml", std::string(kPack) + "  - id: zelle\n");
   Write("in.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n");
-  Run bad = Centinela("scan --rules pack in.jsonl");
+  Outcome bad = Centinela("scan --rules pack in.jsonl");
   EXPECT_EQ(bad.status, 2);
   EXPECT_THAT(bad.err, HasSubstr("rule pack refused"));
   EXPECT_TRUE(bad.out.empty());
@@ -135,7 +136,7 @@ TEST_F(Cli, ScanFailsOnAnUnreadableInputOrABadPack) {
 
 TEST_F(Cli, ScanTableAndExplain) {
   Write("in.jsonl", "{\"id\":\"a\",\"text\":\"Le GARANTIZAMOS su permiso\"}\n");
-  Run r = Centinela("scan --rules pack --format table --explain in.jsonl");
+  Outcome r = Centinela("scan --rules pack --format table --explain in.jsonl");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("review"));
   EXPECT_THAT(r.out, HasSubstr("view folded  le garantizamos su permiso"));
@@ -143,13 +144,13 @@ TEST_F(Cli, ScanTableAndExplain) {
 }
 
 TEST_F(Cli, RulesCheckReportsTheFailingRuleAndExample) {
-  Run ok = Centinela("rules check pack");
+  Outcome ok = Centinela("rules check pack");
   EXPECT_EQ(ok.status, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("2 rules"));
   std::string pack = kPack;
   pack.replace(pack.find("\"pague en la oficina\""), 21, "\"zelle\"");
   Write("pack/main.yaml", pack);
-  Run bad = Centinela("rules check pack");
+  Outcome bad = Centinela("rules check pack");
   EXPECT_EQ(bad.status, 1);
   EXPECT_THAT(bad.err, HasSubstr("main.yaml:12: rule 'zelle': example should not match"));
 }
@@ -163,12 +164,12 @@ TEST_F(Cli, RulesTestReportsPrecisionRecallAndEnforcesBounds) {
         "{\"id\":\"3\",\"text\":\"pague por zelle la renta\",\"label\":\"legit\",\"lang\":\"es\"}\n"
         "{\"id\":\"4\",\"text\":\"send by zelle\",\"label\":\"scam\",\"lang\":\"en\"}\n"
         "{\"id\":\"5\",\"text\":\"hola\",\"label\":\"legit\",\"lang\":\"en\"}\n");
-  Run r = Centinela("rules test pack --corpus corpus.jsonl --format json");
+  Outcome r = Centinela("rules test pack --corpus corpus.jsonl --format json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(R"("overall":{"messages":5,"tp":2,"fp":0,"fn":1,"tn":2)"));
   EXPECT_THAT(r.out, HasSubstr(R"("zelle":{"weight":20,"fired":3,"precision":0.6666)"));
   EXPECT_THAT(r.out, HasSubstr(R"("misses":["4"])"));
-  Run gated = Centinela("rules test pack --corpus corpus.jsonl --min-recall 0.9");
+  Outcome gated = Centinela("rules test pack --corpus corpus.jsonl --min-recall 0.9");
   EXPECT_EQ(gated.status, 1);
   EXPECT_THAT(gated.out, HasSubstr("recall 0.6667 FAILS minimum 0.9000"));
   EXPECT_THAT(gated.out, HasSubstr("per language"));
@@ -176,10 +177,10 @@ TEST_F(Cli, RulesTestReportsPrecisionRecallAndEnforcesBounds) {
 
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
   EXPECT_EQ(Centinela("frobnicate").status, 2);
-  Run r = Centinela("scan --colour in.jsonl");
+  Outcome r = Centinela("scan --colour in.jsonl");
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown option --colour"));
-  Run help = Centinela("--help");
+  Outcome help = Centinela("--help");
   EXPECT_EQ(help.status, 0);
   EXPECT_THAT(help.out, HasSubstr("centinela rules test"));
 }

@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "at_least.n must be between 1 and 2"},
         BadCase{"InvalidYaml", "rules:\n", "rules: [\n", "bad.yaml:"},
         BadCase{"BadId", "  - id: fee\n", "  - id: Fee Rule\n", "id must be lowercase"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& param_info) { return param_info.param.name; });
 
 TEST(LoadPack, ReadsAFolderInNameOrderAndRefusesAMismatchedPack) {
   namespace fs = std::filesystem;

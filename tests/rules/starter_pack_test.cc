@@ -72,11 +72,11 @@ TEST_P(StarterPackExample, FiresExactlyWhenItShould) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, StarterPackExample, ::testing::ValuesIn(AllExamples()),
-                         [](const ::testing::TestParamInfo<Example>& info) {
-                           std::string name = info.param.rule + (info.param.should_fire
+                         [](const ::testing::TestParamInfo<Example>& param_info) {
+                           std::string name = param_info.param.rule + (param_info.param.should_fire
                                                                      ? "_match_"
                                                                      : "_nomatch_") +
-                                              std::to_string(info.index);
+                                              std::to_string(param_info.index);
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
