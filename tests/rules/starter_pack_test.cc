@@ -31,6 +31,7 @@ const RulePack& StarterPack() {
 const Engine& StarterEngine() {
   static const std::shared_ptr<const Engine> engine = [] {
     EngineOptions options;
+    options.cache_dir = DefaultCacheDir();
     options.check_examples = false;  // the parameterized test below checks them one by one
     auto built = Engine::Build(StarterPack(), options, nullptr);
     if (!built.ok()) {
@@ -48,6 +49,12 @@ struct Example {
   bool should_fire;
   std::string where;
 };
+
+// Shown by GoogleTest when a case fails.
+void PrintTo(const Example& e, std::ostream* os) {
+  *os << e.where << " rule " << e.rule << (e.should_fire ? " match: \"" : " no_match: \"")
+      << e.text << "\"";
+}
 
 std::vector<Example> AllExamples() {
   std::vector<Example> out;
