@@ -71,6 +71,16 @@ Result<KafkaConf> MakeConf(const Properties& properties) {
   return conf;
 }
 
+rd_kafka_headers_t* MakeHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (headers.empty()) return nullptr;
+  rd_kafka_headers_t* list = rd_kafka_headers_new(headers.size());
+  for (const auto& [name, value] : headers) {
+    rd_kafka_header_add(list, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  return list;
+}
+
 Result<KafkaHandle> MakeClient(rd_kafka_type_t type, KafkaConf conf) {
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -37,6 +39,10 @@ Properties ProducerProperties(const config::KafkaConfig& kafka);
 // Builds a conf; an unknown or invalid property is an Error naming it (values of secret
 // properties are never echoed). librdkafka's own log lines go to spdlog.
 Result<KafkaConf> MakeConf(const Properties& properties);
+
+// A new header list for a produce call (which takes ownership on success), or nullptr when
+// `headers` is empty.
+rd_kafka_headers_t* MakeHeaders(const std::vector<std::pair<std::string, std::string>>& headers);
 
 // Creates a client, taking ownership of conf.
 Result<KafkaHandle> MakeClient(rd_kafka_type_t type, KafkaConf conf);

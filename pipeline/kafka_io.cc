@@ -52,14 +52,7 @@ Status KafkaProducer::Produce(const std::string& topic, std::string_view key,
                               std::string_view value, const Headers& headers,
                               int32_t partition) {
   while (true) {
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (!headers.empty()) {
-      hdrs = rd_kafka_headers_new(headers.size());
-      for (const auto& [k, v] : headers) {
-        rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
-                            static_cast<ssize_t>(v.size()));
-      }
-    }
+    rd_kafka_headers_t* hdrs = MakeHeaders(headers);
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         impl_->rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),

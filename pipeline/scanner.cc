@@ -85,14 +85,7 @@ struct Scanner::Impl {
   void Produce(std::unique_ptr<Outbound> out) {
     ++out->attempts;
     while (true) {
-      rd_kafka_headers_t* headers = nullptr;
-      if (!out->headers.empty()) {
-        headers = rd_kafka_headers_new(out->headers.size());
-        for (const auto& [name, value] : out->headers) {
-          rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()),
-                              value.data(), static_cast<ssize_t>(value.size()));
-        }
-      }
+      rd_kafka_headers_t* headers = MakeHeaders(out->headers);
       Outbound* raw = out.get();
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           producer.get(), RD_KAFKA_V_TOPIC(raw->topic.c_str()),
