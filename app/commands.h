@@ -38,6 +38,8 @@ int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHol
                const std::function<void()>& on_stopped = nullptr);
 
 // Shared by the commands: the default rule pack path, and the compile cache they use.
-std::string DefaultRulesPath();
+// `relative` (e.g. "config/rules") when it exists from the working directory, else the copy in the
+// source tree this binary was built from when that exists, else `relative` unchanged.
+std::string FindBundled(const std::string& relative);
 
 }  // namespace centinela::app

@@ -22,17 +22,6 @@ constexpr const char* kUsage =
     "  overrides (CENTINELA_KAFKA_BROKERS, CENTINELA_REDIS_URL, CENTINELA_HTTP_ADDR) applied,\n"
     "  and prints it with secrets masked. Exit status 0 when it is valid, 1 when it is not.\n";
 
-// config/centinela.yaml from the working directory, else the copy in the source tree (as for the
-// default rule pack).
-std::string DefaultConfigPath() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists("config/centinela.yaml", ec)) return "config/centinela.yaml";
-  const fs::path bundled = fs::path(CENTINELA_SOURCE_DIR) / "config" / "centinela.yaml";
-  if (fs::exists(bundled, ec)) return bundled.string();
-  return "config/centinela.yaml";
-}
-
 }  // namespace
 
 int ConfigCheckCommand(const Args& args) {
@@ -46,7 +35,8 @@ int ConfigCheckCommand(const Args& args) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  const std::string path = flags.positional.empty() ? DefaultConfigPath() : flags.positional[0];
+  const std::string path =
+      flags.positional.empty() ? FindBundled("config/centinela.yaml") : flags.positional[0];
   Result<config::Config> loaded = config::LoadConfig(path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());

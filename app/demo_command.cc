@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -22,21 +21,12 @@
 namespace centinela::app {
 namespace {
 
-namespace fs = std::filesystem;
 
 constexpr const char* kDemoUsage =
     "usage: centinela demo [--config FILE] [--feed FILE] [--exit-when-done]\n"
     "  --config          settings for the development broker (default config/dev.yaml)\n"
     "  --feed            JSONL messages to stream (default config/samples/feed.jsonl)\n"
     "  --exit-when-done  stop once every message of the feed has been handled\n";
-
-std::string FindBundled(const std::string& relative) {
-  std::error_code ec;
-  if (fs::exists(relative, ec)) return relative;
-  const fs::path bundled = fs::path(CENTINELA_SOURCE_DIR) / relative;
-  if (fs::exists(bundled, ec)) return bundled.string();
-  return relative;
-}
 
 // Reads the value of a top-level string field of an alert record without a JSON library: the
 // record is ours and compact, so `"name":"` … `"` is exact for the simple fields shown here.

@@ -16,13 +16,13 @@
 
 namespace centinela::app {
 
-std::string DefaultRulesPath() {
+std::string FindBundled(const std::string& relative) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::exists("config/rules", ec)) return "config/rules";
-  const fs::path bundled = fs::path(CENTINELA_SOURCE_DIR) / "config" / "rules";
+  if (fs::exists(relative, ec)) return relative;
+  const fs::path bundled = fs::path(CENTINELA_SOURCE_DIR) / relative;
   if (fs::exists(bundled, ec)) return bundled.string();
-  return "config/rules";
+  return relative;
 }
 
 namespace {
@@ -107,7 +107,8 @@ int RulesCheckCommand(const Args& args) {
     std::fputs(kCheckUsage, stdout);
     return 0;
   }
-  const std::string path = flags.positional.empty() ? DefaultRulesPath() : flags.positional[0];
+  const std::string path =
+      flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
   std::vector<std::string> warnings;
   auto engine = Load(path, &warnings, true);
   if (!engine.ok()) {
@@ -157,7 +158,8 @@ int RulesTestCommand(const Args& args) {
       }
     }
   }
-  const std::string path = flags.positional.empty() ? DefaultRulesPath() : flags.positional[0];
+  const std::string path =
+      flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
   auto engine = Load(path, nullptr, false);
   if (!engine.ok()) {
     std::fprintf(stderr, "rule pack refused: %s\n", engine.error().message.c_str());

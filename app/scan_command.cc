@@ -118,7 +118,7 @@ int ScanCommand(const Args& args) {
   const bool table = format == "table";
   const bool explain = flags.Has("explain");
 
-  const std::string rules_path = flags.Get("rules").value_or(DefaultRulesPath());
+  const std::string rules_path = flags.Get("rules").value_or(FindBundled("config/rules"));
   rules::EngineOptions options;
   options.cache_dir = rules::DefaultCacheDir();
   options.measure_costs = false;
