@@ -305,6 +305,20 @@ size_t FoldCharacters(std::string_view in, const FoldTable& table, ViewText* v,
   unsigned mark = 0;
   char last1 = 0;
   char last2 = 0;
+  // The fast paths' copy of FoldState::FlushSpace, on the locals above: writes the held space
+  // (none at the start of the text) and closes the token before it.
+  auto flush_space = [&] {
+    pending = false;
+    if (w == 0) return;
+    if (mark != 0 || w - token_start == 1) marks->push_back(static_cast<uint32_t>(token_start));
+    mark = 0;
+    last1 = last2 = 0;
+    t[w] = ' ';
+    b[w] = pending_begin;
+    e[w] = pending_end;
+    ++w;
+    token_start = w;
+  };
 
   size_t i = 0;
   while (i < n) {
@@ -326,21 +340,7 @@ size_t FoldCharacters(std::string_view in, const FoldTable& table, ViewText* v,
       const auto take = static_cast<unsigned>(__builtin_ctz(bad));  // bytes handled here
       const bool first_is_space = (space_bits & 1) != 0;
       if (take >= 2 && !(first_is_space && (pending || w == 0))) {
-        if (pending) {  // chunk[0] is visible: write the held space, closing the token
-          pending = false;
-          if (w != 0) {
-            if (mark != 0 || w - token_start == 1) {
-              marks->push_back(static_cast<uint32_t>(token_start));
-            }
-            mark = 0;
-            last1 = last2 = 0;
-            t[w] = ' ';
-            b[w] = pending_begin;
-            e[w] = pending_end;
-            ++w;
-            token_start = w;
-          }
-        }
+        if (pending) flush_space();  // chunk[0] is visible: write the held space
         const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
                                             _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
         const __m128i lc = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
@@ -406,21 +406,7 @@ size_t FoldCharacters(std::string_view in, const FoldTable& table, ViewText* v,
       const uint16_t a = kAsciiFold[c];
       const char f = static_cast<char>(a & 0xFF);
       if (f > ' ') {
-        if (pending) {
-          pending = false;
-          if (w != 0) {
-            if (mark != 0 || w - token_start == 1) {
-              marks->push_back(static_cast<uint32_t>(token_start));
-            }
-            mark = 0;
-            last1 = last2 = 0;
-            t[w] = ' ';
-            b[w] = pending_begin;
-            e[w] = pending_end;
-            ++w;
-            token_start = w;
-          }
-        }
+        if (pending) flush_space();
         mark |= (a >> 8) | static_cast<unsigned>(f == last1 && f == last2);
         last2 = last1;
         last1 = f;
