@@ -71,7 +71,57 @@ struct CompiledPattern {
   uint32_t pattern;
   text::View view;
   std::unique_ptr<RE2> re2;
+  std::string hs_regex;  // HyperscanForm of the pattern
 };
+
+// Length of the quantifier at the start of `s` ("" when none: the atom stands once), and the
+// least and most times it lets the atom repeat (max < 0: unbounded).
+struct Quantifier {
+  size_t length = 0;
+  int min = 1;
+  int max = 1;
+};
+Quantifier ReadQuantifier(std::string_view s) {
+  Quantifier q;
+  if (s.empty()) return q;
+  if (s[0] == '+') q = {1, 1, -1};
+  if (s[0] == '*') q = {1, 0, -1};
+  if (s[0] == '?') q = {1, 0, 1};
+  if (s[0] == '{') {
+    const size_t close = s.find('}');
+    if (close == std::string_view::npos) return q;  // RE2 reads a lone `{` as a literal
+    const std::string_view body = s.substr(1, close - 1);
+    const size_t comma = body.find(',');
+    const auto number = [](std::string_view d, int fallback) {
+      if (d.empty() || d.size() > 4 || d.find_first_not_of("0123456789") != d.npos) return fallback;
+      return std::stoi(std::string(d));
+    };
+    const int min = number(body.substr(0, comma), -2);
+    const int max = comma == body.npos ? min : number(body.substr(comma + 1), -1);
+    if (min < 0 || (max >= 0 && max < min)) return q;  // RE2 reads it as literal text
+    q = {close + 1, min, max};
+  }
+  if (q.length > 0 && q.length < s.size() && s[q.length] == '?') ++q.length;  // lazy: same set
+  return q;
+}
+
+// Length of the character class that starts at s[0] == '[', through its closing `]`.
+size_t ClassLength(std::string_view s) {
+  size_t i = 1;
+  if (i < s.size() && s[i] == '^') ++i;
+  if (i < s.size() && s[i] == ']') ++i;  // a leading `]` is a literal
+  while (i < s.size() && s[i] != ']') {
+    if (s[i] == '\\') {
+      i += 2;
+    } else if (s.compare(i, 2, "[:") == 0) {
+      const size_t end = s.find(":]", i + 2);
+      i = end == s.npos ? i + 1 : end + 2;
+    } else {
+      ++i;
+    }
+  }
+  return std::min(i + 1, s.size());
+}
 
 // Compiles the patterns `ids` (indices into `all`) into one Hyperscan database.
 Result<HsDatabase> CompileHs(const RulePack& pack, const std::vector<CompiledPattern>& all,
@@ -81,7 +131,7 @@ Result<HsDatabase> CompileHs(const RulePack& pack, const std::vector<CompiledPat
   std::vector<unsigned> hs_ids(ids.begin(), ids.end());
   for (uint32_t id : ids) {
     const CompiledPattern& p = all[id];
-    expressions.push_back(pack.rules[p.rule].patterns[p.pattern].regex.c_str());
+    expressions.push_back(p.hs_regex.c_str());
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -102,8 +152,7 @@ Result<HsDatabase> CompileHs(const RulePack& pack, const std::vector<CompiledPat
   return HsDatabase(db);
 }
 
-std::string CacheKey(const RulePack& pack, const std::vector<CompiledPattern>& all,
-                     const std::vector<uint32_t>& ids) {
+std::string CacheKey(const std::vector<CompiledPattern>& all, const std::vector<uint32_t>& ids) {
   Sha256 h;
   h.Update(hs_version());
   hs_platform_info_t platform{};
@@ -115,7 +164,7 @@ std::string CacheKey(const RulePack& pack, const std::vector<CompiledPattern>& a
     const CompiledPattern& p = all[id];
     h.Update(std::to_string(id));
     h.Update(std::string_view("\0", 1));
-    h.Update(pack.rules[p.rule].patterns[p.pattern].regex);
+    h.Update(p.hs_regex);
     h.Update(std::string_view("\0", 1));
   }
   return h.FinishHex();
@@ -205,7 +254,8 @@ Result<std::unique_ptr<Matcher>> Matcher::Compile(const RulePack& pack, const Op
       if (RE2::PartialMatch("", *re)) {
         return Error{PatternContext(rule, p) + ": can match the empty string"};
       }
-      impl->patterns.push_back(CompiledPattern{r, p, rule.view, std::move(re)});
+      impl->patterns.push_back(CompiledPattern{r, p, rule.view, std::move(re),
+                                               HyperscanForm(rule.patterns[p].regex, rule.view)});
     }
   }
 
@@ -221,7 +271,7 @@ Result<std::unique_ptr<Matcher>> Matcher::Compile(const RulePack& pack, const Op
     fs::path cache_file;
     if (!options.cache_dir.empty()) {
       cache_file = options.cache_dir / (std::string(text::ViewName(view)) + "-" +
-                                        CacheKey(pack, impl->patterns, ids) + ".hsdb");
+                                        CacheKey(impl->patterns, ids) + ".hsdb");
       db = LoadCached(cache_file);
     }
     if (!db) {
@@ -343,7 +393,8 @@ Result<std::vector<double>> MeasureRuleCosts(const RulePack& pack, std::string_v
     std::vector<CompiledPattern> patterns;
     std::vector<uint32_t> ids;
     for (uint32_t p = 0; p < rule.patterns.size(); ++p) {
-      patterns.push_back(CompiledPattern{0, p, rule.view, nullptr});
+      patterns.push_back(CompiledPattern{0, p, rule.view, nullptr,
+                                         HyperscanForm(rule.patterns[p].regex, rule.view)});
       ids.push_back(p);
     }
     RulePack one;
@@ -369,6 +420,52 @@ Result<std::vector<double>> MeasureRuleCosts(const RulePack& pack, std::string_v
     costs.push_back(best * 1024.0 / static_cast<double>(sample.size()));
   }
   return costs;
+}
+
+std::string HyperscanForm(std::string_view regex, text::View view) {
+  if (view != text::View::kFolded) return std::string(regex);
+  std::string out;
+  out.reserve(regex.size());
+  size_t i = 0;
+  while (i < regex.size()) {
+    const std::string_view rest = regex.substr(i);
+    if (rest[0] == '[') {
+      const size_t n = ClassLength(rest);
+      out.append(rest.substr(0, n));
+      i += n;
+      continue;
+    }
+    if (rest[0] != '\\' || rest.size() < 2) {
+      out.push_back(rest[0]);
+      ++i;
+      continue;
+    }
+    if (rest[1] == 'Q') {  // quoted text runs to \E: copy it untouched
+      const size_t end = rest.find("\\E");
+      const size_t n = end == rest.npos ? rest.size() : end + 2;
+      out.append(rest.substr(0, n));
+      i += n;
+      continue;
+    }
+    if (rest[1] != 's') {  // any other escape, with its {…} argument if it has one
+      size_t n = 2;
+      if ((rest[1] == 'p' || rest[1] == 'P' || rest[1] == 'x') && rest.size() > 2 && rest[2] == '{') {
+        const size_t close = rest.find('}');
+        n = close == rest.npos ? rest.size() : close + 1;
+      }
+      out.append(rest.substr(0, n));
+      i += n;
+      continue;
+    }
+    const Quantifier q = ReadQuantifier(rest.substr(2));
+    if (q.min > 1 || q.max == 0) {  // needs two spaces in a row, or no space: keep it as written
+      out.append(rest.substr(0, 2 + q.length));
+    } else {
+      out.append(q.min == 1 ? " " : " ?");
+    }
+    i += 2 + q.length;
+  }
+  return out;
 }
 
 }  // namespace centinela::rules

@@ -99,4 +99,14 @@ namespace centinela::rules {
 // timings vary from run to run, so the lint warns rather than refuses.
 Result<std::vector<double>> MeasureRuleCosts(const RulePack& pack, std::string_view sample);
 
+// The form of `regex` handed to Hyperscan for patterns on `view`; RE2 always gets the regex as
+// written. The folded view has one space for every run of white space (and no tab, newline or
+// other white space byte), so there `\s` with a quantifier that allows one character
+// (`\s`, `\s+`, `\s{1,n}`) is exactly ` `, and one that also allows none (`\s*`, `\s?`,
+// `\s{0,n}`) is exactly ` ?`: the same matches on any text the view can hold. Hyperscan reads
+// a literal space as part of the words around it, and finds `por adelantado` with its literal
+// matcher instead of running an automaton over every byte: the pack scans about 3x faster.
+// `\s` inside a character class, and every pattern on the raw view, are left as written.
+std::string HyperscanForm(std::string_view regex, text::View view);
+
 }  // namespace centinela::rules

@@ -61,6 +61,12 @@ void Check(std::string_view original, const Normalized& out) {
   for (size_t i = 1; i < n; ++i) {
     if (p[i] == ' ' && p[i - 1] == ' ') Fail("double space", i);
   }
+  // The matcher hands Hyperscan `\s+` as one space (rules::HyperscanForm): no other white space.
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] == '\t' || p[i] == '\n' || p[i] == '\v' || p[i] == '\f' || p[i] == '\r') {
+      Fail("white space other than one space", i);
+    }
+  }
   // Any view range maps inside the original.
   if (n > 0) {
     const auto span = out.ToOriginal(View::kFolded, 0, static_cast<uint32_t>(n));

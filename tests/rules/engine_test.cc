@@ -1,4 +1,5 @@
 #include "rules/engine.h"
+#include "rules/matcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -131,6 +132,33 @@ TEST_F(EngineTest, HyperscanPathEqualsRe2ReferenceOnEveryExample) {
       }
     }
   }
+}
+
+TEST(HyperscanForm, WhiteSpaceOnTheFoldedViewBecomesTheOneSpaceTheViewHas) {
+  using text::View;
+  EXPECT_EQ(HyperscanForm(R"(por\s+adelantado)", View::kFolded), "por adelantado");
+  EXPECT_EQ(HyperscanForm(R"(up\s*front)", View::kFolded), "up ?front");
+  EXPECT_EQ(HyperscanForm(R"(a\s?b\s+?c\s)", View::kFolded), "a ?b c ");
+  EXPECT_EQ(HyperscanForm(R"(a\s{1,3}b\s{0,2}c\s{1,}d\s{1}e)", View::kFolded), "a b ?c d e");
+  EXPECT_EQ(HyperscanForm(R"((\w+\s+){0,4}x)", View::kFolded), R"((\w+ ){0,4}x)");
+  // Two spaces in a row never occur in the view, so those stay as written (and never match).
+  EXPECT_EQ(HyperscanForm(R"(a\s{2}b\s{2,}c\s{0}d)", View::kFolded), R"(a\s{2}b\s{2,}c\s{0}d)");
+  // Classes, other escapes, quoted text and a literal `{` are copied untouched.
+  EXPECT_EQ(HyperscanForm(R"([\s,]+x[]\s]y\S+\\s+\Q\s+\E\p{L}\s{,2})", View::kFolded),
+            R"([\s,]+x[]\s]y\S+\\s+\Q\s+\E\p{L} {,2})");
+  EXPECT_EQ(HyperscanForm(R"([^\s[:alpha:]]\s+z)", View::kFolded), R"([^\s[:alpha:]] z)");
+  // The raw view keeps every kind of white space, so its patterns go to Hyperscan as written.
+  EXPECT_EQ(HyperscanForm(R"(por\s+adelantado)", View::kRaw), R"(por\s+adelantado)");
+}
+
+TEST_F(EngineTest, AnyWhiteSpaceInTheTextStillMatchesASpacePattern) {
+  auto engine = Build(kPack);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  ScanResult result;
+  ASSERT_TRUE((*engine)->Scan("Le GARANTIZAMOS\t\r\n \v\f su   tr\u00e1mite", **ctx, &result).ok());
+  ASSERT_EQ(result.rules.size(), 1u);
+  EXPECT_EQ(result.rules[0].id, "tramite-garantizado");
 }
 
 TEST_F(EngineTest, RefusesAPackWhoseExampleFails) {

@@ -53,6 +53,7 @@ std::string CheckInvariants(std::string_view original, const Normalized& out) {
   }
   if (n > 0 && (v.text.front() == ' ' || v.text.back() == ' ')) return "untrimmed space";
   if (v.text.find("  ") != std::string::npos) return "double space";
+  if (v.text.find_first_of("\t\n\v\f\r") != std::string::npos) return "white space other than ' '";
   return "";
 }
 
