@@ -5,7 +5,8 @@
 //
 // Over the same messages and the same pack, on one core, it measures:
 //   thin        the thinnest correct program: simdjson DOM decode of each line, one hs_scan of the
-//               raw text with every pack pattern in one database, write {"id":…,"hit":…}
+//               raw text with every pack pattern in one database (in the form the engine hands
+//               Hyperscan, rules::HyperscanForm), write {"id":…,"hit":…}
 //   full        the `centinela scan --format jsonl` path: decode + validate, normalize, Hyperscan,
 //               RE2 confirm, entities, score, write the JSON line
 //   re2-set     the thin program with one RE2::Set in place of Hyperscan
@@ -35,6 +36,7 @@
 #include "common/json_writer.h"
 #include "ingest/decoder.h"
 #include "rules/engine.h"
+#include "rules/matcher.h"
 
 namespace centinela::bench {
 namespace {
@@ -102,7 +104,7 @@ class ThinMatchers {
     set_ = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
     for (const auto& rule : pack.rules) {
       for (const auto& p : rule.patterns) {
-        exprs.push_back(p.regex.c_str());
+        hs_forms_.push_back(rules::HyperscanForm(p.regex, rule.view));
         flags.push_back(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH);
         ids.push_back(static_cast<unsigned>(ids.size()));
         each_.push_back(std::make_unique<RE2>(p.regex, o));
@@ -110,6 +112,7 @@ class ThinMatchers {
       }
     }
     if (!set_->Compile()) Die("RE2::Set cannot compile");
+    for (const std::string& form : hs_forms_) exprs.push_back(form.c_str());
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
@@ -156,6 +159,7 @@ class ThinMatchers {
   }
 
  private:
+  std::vector<std::string> hs_forms_;  // what the engine hands Hyperscan (rules::HyperscanForm)
   std::unique_ptr<hs_database_t, HsFree> db_;
   std::unique_ptr<hs_scratch_t, HsFree> scratch_;
   std::unique_ptr<RE2::Set> set_;
