@@ -22,6 +22,9 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kPollTimeout{100};
 constexpr milliseconds kDrainTimeout{30000};
+// How often the poll loop stores the offsets of finished records (one call for all partitions).
+// Auto-commit sends them every auto.commit.interval.ms (5 s by default) anyway.
+constexpr milliseconds kStoreInterval{10};
 
 // What one input record produced, kept until the broker acknowledges it (the opaque of the
 // produce call), so a failed delivery can be produced again as it was.
@@ -47,6 +50,7 @@ struct Scanner::Impl {
   KafkaHandle consumer;
   KafkaHandle producer;
   OffsetTracker tracker;
+  std::vector<std::pair<PartitionKey, int64_t>> moved;  // StoreOffsets' buffer
   ScannerStats stats;
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};
@@ -69,15 +73,22 @@ struct Scanner::Impl {
     for (auto& q : queues) q->Close();  // the consumer may be waiting on a full queue
   }
 
-  // Marks a record durable and stores the partition's committable offset when it moves.
-  void Finish(const PartitionKey& key, int64_t offset) {
-    auto committable = tracker.Finish(key, offset);
-    if (!committable) return;
-    PartitionList list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), key.topic.c_str(), key.partition)->offset =
-        *committable;
-    // Fails only for a partition no longer assigned (revoked before its drain finished); the new
-    // owner consumes the record again, which at-least-once allows.
+  // Marks a record durable; its partition's offset is stored with the next StoreOffsets.
+  void Finish(const PartitionKey& key, int64_t offset) { tracker.Finish(key, offset); }
+
+  // Stores, in one call, the committable offsets that moved since the last call. Consumer thread
+  // only (the poll loop and the rebalance callback it runs).
+  void StoreOffsets() {
+    moved.clear();
+    tracker.TakeMoved(&moved);
+    if (moved.empty()) return;
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(moved.size())));
+    for (const auto& [key, offset] : moved) {
+      rd_kafka_topic_partition_list_add(list.get(), key.topic.c_str(), key.partition)->offset =
+          offset;
+    }
+    // Fails only for partitions no longer assigned (revoked before their drain finished); the
+    // new owner consumes those records again, which at-least-once allows.
     rd_kafka_offsets_store(consumer.get(), list.get());
   }
 
@@ -278,6 +289,7 @@ struct Scanner::Impl {
     const bool lost = rd_kafka_assignment_lost(rk);
     spdlog::info("scanner: {} {} partitions; draining", lost ? "lost" : "revoked", keys.size());
     self->Drain(keys);
+    self->StoreOffsets();
     if (!lost) {
       const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
       if (c && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -359,10 +371,16 @@ Status Scanner::Run() {
                s.config.kafka.scan_group, threads, s.engines->Current()->version());
 
   auto last_report = Clock::now();
+  auto last_store = last_report;
   while (!s.stopping.load()) {
     KafkaMessage m(rd_kafka_consumer_poll(s.consumer.get(), kPollTimeout.count()));
-    if (Clock::now() - last_report > std::chrono::seconds(30)) {
-      last_report = Clock::now();
+    const auto now = Clock::now();
+    if (now - last_store >= kStoreInterval) {
+      last_store = now;
+      s.StoreOffsets();
+    }
+    if (now - last_report > std::chrono::seconds(30)) {
+      last_report = now;
       spdlog::info("scanner: consumed {} scanned {} alerts {} dead letters {} in flight {}",
                    s.stats.consumed.load(), s.stats.scanned.load(), s.stats.alerts.load(),
                    s.stats.dead_letters.load(), s.tracker.InFlight());
@@ -394,6 +412,7 @@ Status Scanner::Run() {
   }
   s.delivery_stop.store(true);
   s.delivery_thread.join();
+  s.StoreOffsets();
   if (const auto err = rd_kafka_commit(s.consumer.get(), nullptr, 0);
       err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     spdlog::warn("scanner: final commit failed: {}", rd_kafka_err2str(err));

@@ -61,18 +61,34 @@ using std::chrono::seconds;
 // =============================================================================================
 // OffsetTracker
 
+// What the consumer would store next, taken from the tracker.
+std::vector<std::pair<PartitionKey, int64_t>> Moved(OffsetTracker& t) {
+  std::vector<std::pair<PartitionKey, int64_t>> out;
+  t.TakeMoved(&out);
+  return out;
+}
+
+// Finishes a record; the partition's new committable offset when it moved.
+std::optional<int64_t> Finish(OffsetTracker& t, const PartitionKey& p, int64_t offset) {
+  if (!t.Finish(p, offset)) return std::nullopt;
+  for (const auto& [key, committable] : Moved(t)) {
+    if (key == p) return committable;
+  }
+  return std::nullopt;
+}
+
 TEST(OffsetTrackerTest, CommittableOffsetCoversOnlyTheFinishedPrefix) {
   OffsetTracker t;
   const PartitionKey p{"centinela.tips", 3};
   for (int64_t o = 10; o < 15; ++o) t.Start(p, o);
   EXPECT_EQ(t.InFlight(p), 5u);
-  EXPECT_EQ(t.Finish(p, 12), std::nullopt);  // 10 and 11 still in flight
-  EXPECT_EQ(t.Finish(p, 11), std::nullopt);
+  EXPECT_EQ(Finish(t, p, 12), std::nullopt);  // 10 and 11 still in flight
+  EXPECT_EQ(Finish(t, p, 11), std::nullopt);
   EXPECT_EQ(t.InFlight(p), 3u);
-  EXPECT_EQ(t.Finish(p, 10), std::optional<int64_t>(13));  // 10..12 done: commit 13
+  EXPECT_EQ(Finish(t, p, 10), std::optional<int64_t>(13));  // 10..12 done: commit 13
   EXPECT_EQ(t.InFlight(p), 2u);
-  EXPECT_EQ(t.Finish(p, 14), std::nullopt);  // 13 holds it back
-  EXPECT_EQ(t.Finish(p, 13), std::optional<int64_t>(15));
+  EXPECT_EQ(Finish(t, p, 14), std::nullopt);  // 13 holds it back
+  EXPECT_EQ(Finish(t, p, 13), std::optional<int64_t>(15));
   EXPECT_EQ(t.InFlight(p), 0u);
   EXPECT_EQ(t.InFlight(), 0u);
 }
@@ -84,9 +100,9 @@ TEST(OffsetTrackerTest, GapsBetweenOffsetsDoNotHoldBackTheCommit) {
   t.Start(p, 5);
   t.Start(p, 9);
   t.Start(p, 20);
-  EXPECT_EQ(t.Finish(p, 9), std::nullopt);
-  EXPECT_EQ(t.Finish(p, 5), std::optional<int64_t>(10));
-  EXPECT_EQ(t.Finish(p, 20), std::optional<int64_t>(21));
+  EXPECT_EQ(Finish(t, p, 9), std::nullopt);
+  EXPECT_EQ(Finish(t, p, 5), std::optional<int64_t>(10));
+  EXPECT_EQ(Finish(t, p, 20), std::optional<int64_t>(21));
 }
 
 TEST(OffsetTrackerTest, PartitionsAreIndependent) {
@@ -99,31 +115,31 @@ TEST(OffsetTrackerTest, PartitionsAreIndependent) {
   t.Start(b, 0);
   t.Start(c, 0);
   EXPECT_EQ(t.InFlight(), 4u);
-  EXPECT_EQ(t.Finish(b, 0), std::optional<int64_t>(1));  // a's record 0 does not hold b back
-  EXPECT_EQ(t.Finish(a, 1), std::nullopt);
+  EXPECT_EQ(Finish(t, b, 0), std::optional<int64_t>(1));  // a's record 0 does not hold b back
+  EXPECT_EQ(Finish(t, a, 1), std::nullopt);
   EXPECT_EQ(t.InFlight(a), 1u);
   EXPECT_EQ(t.InFlight(b), 0u);
   EXPECT_EQ(t.InFlight(c), 1u);
-  EXPECT_EQ(t.Finish(c, 0), std::optional<int64_t>(1));
-  EXPECT_EQ(t.Finish(a, 0), std::optional<int64_t>(2));
+  EXPECT_EQ(Finish(t, c, 0), std::optional<int64_t>(1));
+  EXPECT_EQ(Finish(t, a, 0), std::optional<int64_t>(2));
   EXPECT_EQ(t.InFlight(), 0u);
 }
 
 TEST(OffsetTrackerTest, UnknownRepeatedAndUnstartedFinishesChangeNothing) {
   OffsetTracker t;
   const PartitionKey p{"centinela.tips", 0};
-  EXPECT_EQ(t.Finish(p, 0), std::nullopt);  // unknown partition
+  EXPECT_EQ(Finish(t, p, 0), std::nullopt);  // unknown partition
   t.Start(p, 0);
   t.Start(p, 1);
   t.Start(p, 1);  // the same record handed out twice counts once
   EXPECT_EQ(t.InFlight(), 2u);
-  EXPECT_EQ(t.Finish(p, 7), std::nullopt);  // never started
+  EXPECT_EQ(Finish(t, p, 7), std::nullopt);  // never started
   EXPECT_EQ(t.InFlight(), 2u);
-  EXPECT_EQ(t.Finish(p, 1), std::nullopt);
-  EXPECT_EQ(t.Finish(p, 1), std::nullopt);  // a second delivery report for the same record
+  EXPECT_EQ(Finish(t, p, 1), std::nullopt);
+  EXPECT_EQ(Finish(t, p, 1), std::nullopt);  // a second delivery report for the same record
   EXPECT_EQ(t.InFlight(), 1u);
-  EXPECT_EQ(t.Finish(p, 0), std::optional<int64_t>(2));
-  EXPECT_EQ(t.Finish(p, 0), std::nullopt);  // already committed past it
+  EXPECT_EQ(Finish(t, p, 0), std::optional<int64_t>(2));
+  EXPECT_EQ(Finish(t, p, 0), std::nullopt);  // already committed past it
   EXPECT_EQ(t.InFlight(), 0u);
 }
 
@@ -134,18 +150,18 @@ TEST(OffsetTrackerTest, ForgetDropsRevokedPartitionsAndTheirInFlightRecords) {
   t.Start(kept, 0);
   t.Start(revoked, 40);
   t.Start(revoked, 41);
-  EXPECT_EQ(t.Finish(revoked, 41), std::nullopt);
+  EXPECT_EQ(Finish(t, revoked, 41), std::nullopt);
   EXPECT_EQ(t.InFlight(), 2u);
   t.Forget({revoked, PartitionKey{"never.seen", 9}});
   EXPECT_EQ(t.InFlight(), 1u);
   EXPECT_EQ(t.InFlight(revoked), 0u);
   // A late delivery report for a forgotten partition stores nothing.
-  EXPECT_EQ(t.Finish(revoked, 40), std::nullopt);
+  EXPECT_EQ(Finish(t, revoked, 40), std::nullopt);
   EXPECT_EQ(t.InFlight(), 1u);
   // Assigned again later: it starts afresh.
   t.Start(revoked, 41);
-  EXPECT_EQ(t.Finish(revoked, 41), std::optional<int64_t>(42));
-  EXPECT_EQ(t.Finish(kept, 0), std::optional<int64_t>(1));
+  EXPECT_EQ(Finish(t, revoked, 41), std::optional<int64_t>(42));
+  EXPECT_EQ(Finish(t, kept, 0), std::optional<int64_t>(1));
   EXPECT_EQ(t.InFlight(), 0u);
 }
 
@@ -157,25 +173,65 @@ TEST(OffsetTrackerTest, ConcurrentOutOfOrderFinishesReachTheEnd) {
   std::vector<int64_t> order(kRecords);
   for (int64_t o = 0; o < kRecords; ++o) order[static_cast<size_t>(o)] = o;
   std::shuffle(order.begin(), order.end(), std::mt19937(7));
-  std::atomic<int64_t> highest{-1};
   std::atomic<int> moves{0};
   std::vector<std::thread> threads;
   for (size_t k = 0; k < 4; ++k) {
     threads.emplace_back([&, k] {
-      for (size_t i = k; i < order.size(); i += 4) {
-        if (auto c = t.Finish(p, order[i])) {
-          ++moves;
-          int64_t seen = highest.load();
-          while (*c > seen && !highest.compare_exchange_weak(seen, *c)) {
-          }
-        }
-      }
+      for (size_t i = k; i < order.size(); i += 4) moves += t.Finish(p, order[i]) ? 1 : 0;
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(highest.load(), kRecords);
+  EXPECT_EQ(Moved(t), (std::vector<std::pair<PartitionKey, int64_t>>{{p, kRecords}}));
   EXPECT_GT(moves.load(), 0);
   EXPECT_EQ(t.InFlight(), 0u);
+}
+
+TEST(OffsetTrackerTest, AMoveIsHandedOverOnceAndTheLatestWins) {
+  OffsetTracker t;
+  const PartitionKey p{"centinela.tips", 0};
+  for (int64_t o = 0; o < 3; ++o) t.Start(p, o);
+  EXPECT_TRUE(t.Finish(p, 0));
+  EXPECT_TRUE(t.Finish(p, 1));  // two moves before the consumer stores
+  EXPECT_EQ(Moved(t), (std::vector<std::pair<PartitionKey, int64_t>>{{p, 2}}));
+  EXPECT_TRUE(Moved(t).empty());
+  EXPECT_TRUE(t.Finish(p, 2));
+  EXPECT_EQ(Moved(t), (std::vector<std::pair<PartitionKey, int64_t>>{{p, 3}}));
+}
+
+TEST(OffsetTrackerTest, AConsumerThatGoesBackKeepsOffsetsInOrder) {
+  OffsetTracker t;
+  const PartitionKey p{"centinela.tips", 0};
+  t.Start(p, 20);
+  t.Start(p, 22);
+  t.Start(p, 21);  // after a seek
+  EXPECT_EQ(Finish(t, p, 21), std::nullopt);
+  EXPECT_EQ(Finish(t, p, 22), std::nullopt);
+  EXPECT_EQ(Finish(t, p, 20), std::optional<int64_t>(23));
+}
+
+TEST(OffsetTrackerTest, AStoredOffsetNeverSkipsAnUnfinishedRecord) {
+  OffsetTracker t;
+  const PartitionKey p{"centinela.tips", 0};
+  constexpr int64_t kRecords = 300;
+  std::vector<int64_t> order(kRecords);
+  for (int64_t o = 0; o < kRecords; ++o) {
+    t.Start(p, o);
+    order[static_cast<size_t>(o)] = o;
+  }
+  std::shuffle(order.begin(), order.end(), std::mt19937(11));
+  std::vector<bool> done(kRecords, false);
+  for (int64_t o : order) {
+    t.Finish(p, o);
+    done[static_cast<size_t>(o)] = true;
+    for (const auto& [key, committable] : Moved(t)) {
+      for (int64_t k = 0; k < committable; ++k) {
+        ASSERT_TRUE(done[static_cast<size_t>(k)]) << k;
+      }
+      if (committable < kRecords) {
+        EXPECT_FALSE(done[static_cast<size_t>(committable)]);
+      }
+    }
+  }
 }
 
 // =============================================================================================
