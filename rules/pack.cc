@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 #include <string_view>
 
@@ -253,38 +253,6 @@ Status ParseFile(const std::string& yaml, const std::string& file, bool first_fi
   return Status::Ok();
 }
 
-// Cross-file checks: unique ids, members defined (composites may use earlier composites only, so
-// there are no cycles).
-Status CheckReferences(const RulePack& pack) {
-  std::set<std::string> ids;
-  for (const Rule& r : pack.rules) {
-    if (!ids.insert(r.id).second) {
-      return Error{r.where.ToString() + ": rule '" + r.id + "': duplicate id"};
-    }
-  }
-  std::set<std::string> rule_ids = ids;
-  std::set<std::string> earlier;
-  for (const Composite& c : pack.composites) {
-    if (!ids.insert(c.id).second) {
-      return Error{c.where.ToString() + ": composite '" + c.id + "': duplicate id"};
-    }
-    std::set<std::string> seen;
-    for (const std::string& m : c.members) {
-      if (!seen.insert(m).second) {
-        return Error{c.where.ToString() + ": composite '" + c.id + "': member '" + m +
-                     "' listed twice"};
-      }
-      if (!rule_ids.count(m) && !earlier.count(m)) {
-        return Error{c.where.ToString() + ": composite '" + c.id + "': undefined member '" + m +
-                     "' (members are rule ids or composites defined above)"};
-      }
-    }
-    earlier.insert(c.id);
-  }
-  if (pack.rules.empty()) return Error{pack.files.front() + ": the pack has no rules"};
-  return Status::Ok();
-}
-
 Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path.string() + ": cannot read: " + std::strerror(errno)};
@@ -299,7 +267,7 @@ Result<RulePack> ParsePack(const std::string& yaml, const std::string& file) {
   RulePack pack;
   pack.files.push_back(file);
   if (Status s = ParseFile(yaml, file, true, &pack); !s.ok()) return s.error();
-  if (Status s = CheckReferences(pack); !s.ok()) return s.error();
+  if (Status s = LinkPack(&pack); !s.ok()) return s.error();
   pack.digest = Sha256::Hex(yaml);
   return pack;
 }
@@ -368,9 +336,42 @@ Result<RulePack> LoadPack(const fs::path& path) {
       return s.error();
     }
   }
-  if (Status s = CheckReferences(pack); !s.ok()) return s.error();
+  if (Status s = LinkPack(&pack); !s.ok()) return s.error();
   pack.digest = Digest(*files);
   return pack;
+}
+
+Status LinkPack(RulePack* pack) {
+  std::map<std::string, uint32_t> slots;  // id -> slot, for rules and the composites so far
+  for (uint32_t i = 0; i < pack->rules.size(); ++i) {
+    const Rule& r = pack->rules[i];
+    if (!slots.emplace(r.id, i).second) {
+      return Error{r.where.ToString() + ": rule '" + r.id + "': duplicate id"};
+    }
+  }
+  const auto rule_count = static_cast<uint32_t>(pack->rules.size());
+  for (uint32_t i = 0; i < pack->composites.size(); ++i) {
+    Composite& c = pack->composites[i];
+    c.member_slots.clear();
+    for (const std::string& m : c.members) {
+      auto it = slots.find(m);
+      if (it == slots.end()) {
+        return Error{c.where.ToString() + ": composite '" + c.id + "': undefined member '" + m +
+                     "' (members are rule ids or composites defined above)"};
+      }
+      if (std::find(c.member_slots.begin(), c.member_slots.end(), it->second) !=
+          c.member_slots.end()) {
+        return Error{c.where.ToString() + ": composite '" + c.id + "': member '" + m +
+                     "' listed twice"};
+      }
+      c.member_slots.push_back(it->second);
+    }
+    if (!slots.emplace(c.id, rule_count + i).second) {
+      return Error{c.where.ToString() + ": composite '" + c.id + "': duplicate id"};
+    }
+  }
+  if (pack->rules.empty()) return Error{pack->files.front() + ": the pack has no rules"};
+  return Status::Ok();
 }
 
 }  // namespace centinela::rules

@@ -56,6 +56,9 @@ struct Composite {
   std::vector<std::string> members;  // rule ids, or ids of composites defined earlier
   std::string description;
   SourceLocation where;
+  // The members resolved by LinkPack: a rule's index in RulePack::rules, or rules.size() plus a
+  // composite's index in RulePack::composites. Scoring reads these, never the ids.
+  std::vector<uint32_t> member_slots;
 };
 
 struct Thresholds {
@@ -87,5 +90,10 @@ Result<std::string> PackDigest(const std::filesystem::path& path);
 
 // Parses pack YAML held in memory (for tests and tools); `file` names it in errors.
 Result<RulePack> ParsePack(const std::string& yaml, const std::string& file);
+
+// The cross-rule checks LoadPack and ParsePack end with: ids unique, composite members defined
+// (rules, or composites defined above, so there are no cycles), and each composite's
+// member_slots filled. Call it on a pack built by hand before scoring with it.
+Status LinkPack(RulePack* pack);
 
 }  // namespace centinela::rules

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <string>
-#include <unordered_map>
 
 namespace centinela::rules {
 
@@ -33,23 +32,25 @@ void Score(const RulePack& pack, const std::vector<RuleMatch>& matches, ScanResu
   };
   int uncapped = 0;
 
-  std::unordered_map<std::string_view, bool> fired;
-  fired.reserve(matches.size() + pack.composites.size());
+  // fired[slot]: rules by index, then composites (Composite::member_slots).
+  thread_local std::vector<uint8_t> fired;
+  fired.assign(pack.rules.size() + pack.composites.size(), 0);
   for (const RuleMatch& m : matches) {
     const Rule& rule = pack.rules[m.rule];
-    fired[rule.id] = true;
+    fired[m.rule] = 1;
     add(rule.category, rule.weight);
     result->rules.push_back(RuleHit{rule.id, rule.weight, m.spans});
   }
-  for (const Composite& c : pack.composites) {
+  for (size_t i = 0; i < pack.composites.size(); ++i) {
+    const Composite& c = pack.composites[i];
     int count = 0;
-    for (const std::string& member : c.members) count += fired.count(member) ? 1 : 0;
-    const int n = static_cast<int>(c.members.size());
+    for (uint32_t slot : c.member_slots) count += fired[slot];
+    const int n = static_cast<int>(c.member_slots.size());
     const bool on = c.kind == Composite::Kind::kAll   ? count == n
                     : c.kind == Composite::Kind::kAny ? count > 0
                                                       : count >= c.at_least;
     if (!on) continue;
-    fired[c.id] = true;
+    fired[pack.rules.size() + i] = 1;
     if (c.category.empty()) {
       uncapped += c.weight;
     } else {

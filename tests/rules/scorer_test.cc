@@ -21,12 +21,14 @@ RulePack MakePack() {
   rule("fee", "fee", 20);               // 2
   rule("warning-frame", "legit", -50);  // 3
   rule("guarantee", "guarantee", 45);   // 4
-  Composite all{"notario-fee", "", 15, Composite::Kind::kAll, 0, {"notario-a", "fee"}, "", {}};
+  Composite all{"notario-fee", "", 15, Composite::Kind::kAll, 0, {"notario-a", "fee"}, "", {}, {}};
   Composite any{"any-notario", "notario", 10, Composite::Kind::kAny, 0, {"notario-a", "notario-b"},
-                "", {}};
+                "", {}, {}};
   Composite two{"two-of", "", 5, Composite::Kind::kAtLeast, 2,
-                {"notario-fee", "guarantee", "fee"}, "", {}};
+                {"notario-fee", "guarantee", "fee"}, "", {}, {}};
   pack.composites = {all, any, two};
+  pack.files = {"scorer-test"};
+  EXPECT_TRUE(LinkPack(&pack).ok());
   return pack;
 }
 
