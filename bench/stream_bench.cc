@@ -228,7 +228,7 @@ OfflineCost Classify(const rules::Engine& engine, size_t max_text_bytes,
       for (const auto& l : over) {
         auto m = decoder.Decode(l);
         if (!m.ok()) continue;
-        if (!engine.Scan(m->text, **ctx, &result).ok()) Die("scan failed");
+        if (!engine.ScanForAlerts(m->text, **ctx, &result).ok()) Die("scan failed");
         if (write_alert) {
           out.clear();
           AppendAlertRecord(*m, result, engine.version(), "centinela.tips", &out);

@@ -222,7 +222,7 @@ struct Scanner::Impl {
     for (const std::string& w : *warnings) {
       spdlog::debug("scanner: message {}: {}", message->id, w);
     }
-    if (Status s = engine.Scan(message->text, context, result); !s.ok()) {
+    if (Status s = engine.ScanForAlerts(message->text, context, result); !s.ok()) {
       Fail("engine failure on " + topic + "/" + std::to_string(m.partition) + "@" +
            std::to_string(m.offset) + ": " + s.message());
       return false;

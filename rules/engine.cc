@@ -119,6 +119,24 @@ Status Engine::Scan(std::string_view text, Context& context, ScanResult* out) co
   return Finish(context, out);
 }
 
+Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult* out) const {
+  normalizer_.Normalize(text, &context.normalized);
+  if (Status s = matcher_->Candidates(context.normalized, *context.matcher, &context.candidates);
+      !s.ok()) {
+    return s;
+  }
+  if (ScoreUpperBound(pack_, context.candidates) < pack_.thresholds.review) {
+    out->rules.clear();
+    out->score = 0;
+    out->action = Action::kNone;
+    out->entities = Entities{};
+    out->campaign_key.clear();
+    return Status::Ok();
+  }
+  matcher_->Confirm(context.normalized, *context.matcher, &context.matches);
+  return Finish(context, out);
+}
+
 Status Engine::ScanReference(std::string_view text, Context& context, ScanResult* out) const {
   normalizer_.Normalize(text, &context.normalized);
   if (Status s = matcher_->MatchReference(context.normalized, &context.matches); !s.ok()) {

@@ -51,6 +51,7 @@ class Engine {
     friend class Engine;
     text::Normalized normalized;
     Matcher::ContextPtr matcher;
+    std::vector<uint32_t> candidates;
     std::vector<RuleMatch> matches;
   };
   Result<std::unique_ptr<Context>> MakeContext() const;
@@ -58,7 +59,14 @@ class Engine {
   // Judges `text` (valid UTF-8). Fills every field of *out. Errors only on engine failure.
   Status Scan(std::string_view text, Context& context, ScanResult* out) const;
 
-  // Same, but matching through RE2 alone (the reference for parity tests and benchmarks).
+  // Scan for callers that act only on results at `review` or above (the streaming scanner).
+  // When the rules Hyperscan reports could not reach review even with every negative weight left
+  // out (ScoreUpperBound), it stops there: action none, score 0, no rules, no entities, and no
+  // RE2 confirmation, entity extraction or campaign key, which most traffic never needs.
+  // Otherwise *out is exactly what Scan gives.
+  Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out) const;
+
+  // Same as Scan, but matching through RE2 alone (the reference for parity tests and benchmarks).
   Status ScanReference(std::string_view text, Context& context, ScanResult* out) const;
 
   // A human-readable account of how `text` was judged: its views, every pattern that matched

@@ -234,7 +234,8 @@ struct Matcher::Impl {
 class Matcher::Context {
  public:
   HsScratch scratch;
-  std::vector<uint32_t> hits;
+  std::vector<uint32_t> hits;   // patterns Hyperscan reported, sorted (Candidates -> Confirm)
+  std::vector<uint32_t> rules;  // Match's candidate rules
 };
 
 Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -307,6 +308,14 @@ Result<Matcher::ContextPtr> Matcher::MakeContext() const {
 Status Matcher::Match(const text::Normalized& text, Context& context,
                       std::vector<RuleMatch>* out) const {
   out->clear();
+  if (Status s = Candidates(text, context, &context.rules); !s.ok()) return s;
+  Confirm(text, context, out);
+  return Status::Ok();
+}
+
+Status Matcher::Candidates(const text::Normalized& text, Context& context,
+                           std::vector<uint32_t>* rules) const {
+  rules->clear();
   context.hits.clear();
   for (const auto& d : impl_->databases) {
     const std::string_view view = text.view(d.view);
@@ -319,11 +328,21 @@ Status Matcher::Match(const text::Normalized& text, Context& context,
         },
         &context.hits);
     if (rc != HS_SUCCESS) {
+      context.hits.clear();
       return Error{"hs_scan failed with code " + std::to_string(rc)};
     }
   }
-  if (context.hits.empty()) return Status::Ok();
   std::sort(context.hits.begin(), context.hits.end());  // pattern order is rule order
+  for (uint32_t id : context.hits) {
+    const uint32_t rule = impl_->patterns[id].rule;
+    if (rules->empty() || rules->back() != rule) rules->push_back(rule);
+  }
+  return Status::Ok();
+}
+
+void Matcher::Confirm(const text::Normalized& text, Context& context,
+                      std::vector<RuleMatch>* out) const {
+  out->clear();
   for (uint32_t id : context.hits) {
     const CompiledPattern& p = impl_->patterns[id];
     const std::string_view view = text.view(p.view);
@@ -336,7 +355,6 @@ Status Matcher::Match(const text::Normalized& text, Context& context,
     if (new_rule && match.spans.empty()) out->pop_back();  // RE2 is the exact judge
   }
   for (RuleMatch& m : *out) SortUnique(&m.spans);
-  return Status::Ok();
 }
 
 Status Matcher::MatchReference(const text::Normalized& text, std::vector<RuleMatch>* out) const {

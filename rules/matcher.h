@@ -65,8 +65,19 @@ class Matcher {
   using ContextPtr = std::unique_ptr<Context, ContextDeleter>;
   Result<ContextPtr> MakeContext() const;
 
-  // The rules that fired on `text`, in rule order. `out` is cleared first.
+  // The rules that fired on `text`, in rule order. `out` is cleared first. The same as Candidates
+  // then Confirm.
   Status Match(const text::Normalized& text, Context& context, std::vector<RuleMatch>* out) const;
+
+  // Step 1, Hyperscan alone: the rules with a pattern Hyperscan reported on `text`, in rule
+  // order, without spans (`rules` is cleared first). Every rule Match returns is among them.
+  // The context keeps the reported patterns for Confirm.
+  Status Candidates(const text::Normalized& text, Context& context,
+                    std::vector<uint32_t>* rules) const;
+
+  // Step 2, RE2: confirms the patterns the last Candidates call on `context` reported for the
+  // same `text`, with their spans. `out` is cleared first.
+  void Confirm(const text::Normalized& text, Context& context, std::vector<RuleMatch>* out) const;
 
   // Same contract as Match, through RE2 alone, pattern by pattern.
   Status MatchReference(const text::Normalized& text, std::vector<RuleMatch>* out) const;

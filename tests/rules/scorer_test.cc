@@ -84,6 +84,42 @@ TEST(Score, NegativeEvidenceSubtractsAndScoreIsClamped) {
   EXPECT_EQ(t.action, Action::kPublish);
 }
 
+TEST(ScoreUpperBound, LeavesOutNegativeWeightsOfRulesAndComposites) {
+  RulePack pack = MakePack();
+  Composite legit{"legit-pair", "", -40, Composite::Kind::kAll, 0, {"fee", "warning-frame"},
+                  "", {}, {}};
+  pack.composites.push_back(legit);
+  ASSERT_TRUE(LinkPack(&pack).ok());
+  // fee 20 + warning-frame -50 + legit-pair -40: Score says 0, the bound counts fee alone.
+  EXPECT_EQ(ScoreOf(pack, {2, 3}).score, 0);
+  EXPECT_EQ(ScoreUpperBound(pack, {2, 3}), 20);
+  EXPECT_EQ(ScoreUpperBound(pack, {3}), 0);
+  EXPECT_EQ(ScoreUpperBound(pack, {}), 0);
+  // Caps and composites apply as in Score: notario-a + notario-b + any-notario capped at 40.
+  EXPECT_EQ(ScoreUpperBound(pack, {1, 0}), 40);
+}
+
+// The bound holds for every subset of every candidate set of the test pack.
+TEST(ScoreUpperBound, IsAtLeastTheScoreOfEverySubset) {
+  const RulePack pack = MakePack();
+  const uint32_t n = static_cast<uint32_t>(pack.rules.size());
+  for (uint32_t candidates = 0; candidates < (1u << n); ++candidates) {
+    std::vector<uint32_t> set;
+    for (uint32_t r = 0; r < n; ++r) {
+      if (candidates & (1u << r)) set.push_back(r);
+    }
+    const int bound = ScoreUpperBound(pack, set);
+    for (uint32_t sub = candidates;; sub = (sub - 1) & candidates) {
+      std::vector<uint32_t> fired;
+      for (uint32_t r = 0; r < n; ++r) {
+        if (sub & (1u << r)) fired.push_back(r);
+      }
+      EXPECT_LE(ScoreOf(pack, fired).score, bound) << candidates << " " << sub;
+      if (sub == 0) break;
+    }
+  }
+}
+
 TEST(ActionFor, ThresholdsAreInclusive) {
   const Thresholds th{30, 60, 90};
   EXPECT_EQ(ActionFor(th, 29), Action::kNone);

@@ -139,5 +139,47 @@ TEST(StarterPack, HyperscanPathEqualsRe2ReferenceOnTheWholeCorpus) {
   EXPECT_GT(fired, 700u) << "parity over texts where nothing fires proves little";
 }
 
+// The streaming scanner's shortcut: identical results at review and above, none below, and the
+// RE2 confirmation really skipped for most messages where Hyperscan reported something.
+TEST(StarterPack, ScanForAlertsEqualsScanAtReviewAndAboveAndSkipsTheRest) {
+  auto ctx = StarterEngine().MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  ingest::Decoder decoder;
+  size_t flagged = 0, skipped = 0, quiet_with_rules = 0;
+  for (const char* file : {"/tests/data/corpus.jsonl", "/tests/data/corpus-tune.jsonl",
+                           "/tests/data/corpus-tune2.jsonl", "/tests/data/corpus-tune3.jsonl",
+                           "/tests/data/corpus-tune4.jsonl", "/config/samples/feed.jsonl"}) {
+    std::ifstream in(std::string(CENTINELA_SOURCE_DIR) + file);
+    ASSERT_TRUE(in) << file;
+    for (std::string line; std::getline(in, line);) {
+      auto m = decoder.Decode(line);
+      if (!m.ok()) continue;
+      ScanResult full, fast;
+      ASSERT_TRUE(StarterEngine().Scan(m->text, **ctx, &full).ok());
+      ASSERT_TRUE(StarterEngine().ScanForAlerts(m->text, **ctx, &fast).ok());
+      if (full.action >= Action::kReview) {
+        ++flagged;
+        EXPECT_EQ(fast.action, full.action) << m->id;
+        EXPECT_EQ(fast.score, full.score) << m->id;
+        EXPECT_EQ(fast.campaign_key, full.campaign_key) << m->id;
+        ASSERT_EQ(fast.rules.size(), full.rules.size()) << m->id;
+        for (size_t i = 0; i < full.rules.size(); ++i) {
+          EXPECT_EQ(fast.rules[i].id, full.rules[i].id) << m->id;
+          EXPECT_EQ(fast.rules[i].spans, full.rules[i].spans) << m->id;
+        }
+        continue;
+      }
+      EXPECT_EQ(fast.action, Action::kNone) << m->id;
+      if (!full.rules.empty()) {
+        ++quiet_with_rules;
+        skipped += fast.rules.empty();
+      }
+    }
+  }
+  EXPECT_GT(flagged, 600u);
+  EXPECT_GT(quiet_with_rules, 300u);
+  EXPECT_GT(skipped, quiet_with_rules / 2) << "the shortcut should spare most quiet messages";
+}
+
 }  // namespace
 }  // namespace centinela::rules
