@@ -126,14 +126,10 @@ Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult
     return s;
   }
   if (ScoreUpperBound(pack_, context.candidates) < pack_.thresholds.review) {
-    out->rules.clear();
-    out->score = 0;
-    out->action = Action::kNone;
-    out->entities = Entities{};
-    out->campaign_key.clear();
-    return Status::Ok();
+    context.matches.clear();  // Finish then gives action none with nothing else filled
+  } else {
+    matcher_->Confirm(context.normalized, *context.matcher, &context.matches);
   }
-  matcher_->Confirm(context.normalized, *context.matcher, &context.matches);
   return Finish(context, out);
 }
 

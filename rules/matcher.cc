@@ -234,8 +234,7 @@ struct Matcher::Impl {
 class Matcher::Context {
  public:
   HsScratch scratch;
-  std::vector<uint32_t> hits;   // patterns Hyperscan reported, sorted (Candidates -> Confirm)
-  std::vector<uint32_t> rules;  // Match's candidate rules
+  std::vector<uint32_t> hits;  // patterns Hyperscan reported, sorted (ScanHyperscan -> Confirm)
 };
 
 Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -308,7 +307,7 @@ Result<Matcher::ContextPtr> Matcher::MakeContext() const {
 Status Matcher::Match(const text::Normalized& text, Context& context,
                       std::vector<RuleMatch>* out) const {
   out->clear();
-  if (Status s = Candidates(text, context, &context.rules); !s.ok()) return s;
+  if (Status s = ScanHyperscan(text, context); !s.ok()) return s;
   Confirm(text, context, out);
   return Status::Ok();
 }
@@ -316,6 +315,15 @@ Status Matcher::Match(const text::Normalized& text, Context& context,
 Status Matcher::Candidates(const text::Normalized& text, Context& context,
                            std::vector<uint32_t>* rules) const {
   rules->clear();
+  if (Status s = ScanHyperscan(text, context); !s.ok()) return s;
+  for (uint32_t id : context.hits) {
+    const uint32_t rule = impl_->patterns[id].rule;
+    if (rules->empty() || rules->back() != rule) rules->push_back(rule);
+  }
+  return Status::Ok();
+}
+
+Status Matcher::ScanHyperscan(const text::Normalized& text, Context& context) const {
   context.hits.clear();
   for (const auto& d : impl_->databases) {
     const std::string_view view = text.view(d.view);
@@ -333,10 +341,6 @@ Status Matcher::Candidates(const text::Normalized& text, Context& context,
     }
   }
   std::sort(context.hits.begin(), context.hits.end());  // pattern order is rule order
-  for (uint32_t id : context.hits) {
-    const uint32_t rule = impl_->patterns[id].rule;
-    if (rules->empty() || rules->back() != rule) rules->push_back(rule);
-  }
   return Status::Ok();
 }
 

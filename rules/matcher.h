@@ -93,6 +93,8 @@ class Matcher {
  private:
   struct Impl;
   explicit Matcher(std::unique_ptr<Impl> impl);
+  // One hs_scan per view: the patterns Hyperscan reported, sorted, into the context's hits.
+  Status ScanHyperscan(const text::Normalized& text, Context& context) const;
   std::unique_ptr<Impl> impl_;
   bool loaded_from_cache_ = false;
 };
