@@ -1051,6 +1051,34 @@ class ScannerIntegrationTest : public ::testing::Test {
                           {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
   }
 
+  // Waits until `scanner` consumed `records` records and produced `outputs` alerts and dead
+  // letters in all.
+  static ::testing::AssertionResult WaitForOutputs(const RunningScanner& scanner, size_t records,
+                                                   size_t outputs) {
+    const ScannerStats& stats = scanner.stats();
+    if (WaitFor(
+            [&] {
+              return stats.consumed.load() >= records &&
+                     stats.alerts.load() + stats.dead_letters.load() >= outputs;
+            },
+            seconds(60))) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "consumed " << stats.consumed.load() << " of " << records << ", alerts "
+           << stats.alerts.load() << " and dead letters " << stats.dead_letters.load() << " of "
+           << outputs;
+  }
+
+  // Everything the scanner owed for `inputs` is out: the alerts, the dead letters, and the
+  // group's offsets committed to the end of every partition.
+  void ExpectNothingLost(const std::vector<Input>& inputs, const std::vector<Verdict>& verdicts,
+                         const Expectation& expected, bool duplicates_allowed) {
+    ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, duplicates_allowed);
+    ExpectDeadLetters(inputs, verdicts, expected, duplicates_allowed);
+    ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  }
+
   // Checks the alerts topic against the expectation: every expected alert present and as
   // scanned; nothing else; duplicates (allowed only when `duplicates_allowed`) are the same
   // record. Returns the number of duplicate records.
@@ -1155,14 +1183,7 @@ TEST_F(ScannerIntegrationTest, ProducesExactlyTheAlertsOfOfflineScanAndDeadLette
   auto scanner = RunningScanner::Start(ScanConfig(), Engines());
   ASSERT_NE(scanner, nullptr);
   const auto& stats = scanner->stats();
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        return stats.consumed.load() >= inputs.size() &&
-               stats.alerts.load() + stats.dead_letters.load() >=
-                   expected.alerts.size() + bad.size();
-      },
-      seconds(60)))
-      << "consumed " << stats.consumed.load() << " of " << inputs.size();
+  EXPECT_TRUE(WaitForOutputs(*scanner, inputs.size(), expected.alerts.size() + bad.size()));
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(stats.consumed.load(), inputs.size());
@@ -1356,9 +1377,7 @@ TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
       seconds(30)));
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
-  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/true);
-  ExpectDeadLetters(inputs, verdicts, expected, /*duplicates_allowed=*/true);
-  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  ExpectNothingLost(inputs, verdicts, expected, /*duplicates_allowed=*/true);
 }
 
 TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
@@ -1377,22 +1396,13 @@ TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
   auto scanner = RunningScanner::Start(ScanConfig(), Engines());
   ASSERT_NE(scanner, nullptr);
   const auto& stats = scanner->stats();
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        return stats.consumed.load() >= inputs.size() &&
-               stats.alerts.load() + stats.dead_letters.load() >=
-                   expected.alerts.size() + bad.size();
-      },
-      seconds(60)))
-      << "consumed " << stats.consumed.load() << " alerts " << stats.alerts.load();
+  EXPECT_TRUE(WaitForOutputs(*scanner, inputs.size(), expected.alerts.size() + bad.size()));
   // Let an automatic commit meet the injected OffsetCommit errors before the final one.
   std::this_thread::sleep_for(milliseconds(5500));
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(stats.consumed.load(), inputs.size());
-  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/false);
-  ExpectDeadLetters(inputs, verdicts, expected, /*duplicates_allowed=*/false);
-  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  ExpectNothingLost(inputs, verdicts, expected, /*duplicates_allowed=*/false);
 }
 
 TEST_F(ScannerIntegrationTest, ProducesAgainAfterAFailedDelivery) {
