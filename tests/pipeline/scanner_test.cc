@@ -1393,7 +1393,15 @@ TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
   broker_->PushRequestErrors(1, 8, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);   // Fetch
   broker_->PushRequestErrors(8, 3, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);  // OffsetCommit
 
-  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+  // One produce request in flight at a time. The mock broker checks sequence numbers only for
+  // transactional producers: with pipelining, a request sent after a failed one is appended, and
+  // the idempotent producer then takes the failed batch as acknowledged (an implicit ack) and
+  // reports it delivered although it never reached the log. A real broker refuses the later
+  // request as out of order, so this loss belongs to the mock, not to the scanner (seen once in
+  // CI as a missing dead letter).
+  config::Config config = ScanConfig();
+  config.kafka.producer_properties = {{"max.in.flight.requests.per.connection", "1"}};
+  auto scanner = RunningScanner::Start(config, Engines());
   ASSERT_NE(scanner, nullptr);
   const auto& stats = scanner->stats();
   EXPECT_TRUE(WaitForOutputs(*scanner, inputs.size(), expected.alerts.size() + bad.size()));
