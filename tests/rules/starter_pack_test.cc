@@ -116,7 +116,9 @@ const std::vector<Message>& LabelledMessages() {
     ingest::Decoder decoder;
     for (const char* file : {"/tests/data/corpus.jsonl", "/tests/data/corpus-tune.jsonl",
                              "/tests/data/corpus-tune2.jsonl", "/tests/data/corpus-tune3.jsonl",
-                             "/tests/data/corpus-tune4.jsonl", "/config/samples/feed.jsonl"}) {
+                             "/tests/data/corpus-tune4.jsonl", "/tests/data/corpus-tune5.jsonl",
+                             "/tests/data/corpus-tune6.jsonl", "/tests/data/corpus-tune7.jsonl",
+                             "/config/samples/feed.jsonl"}) {
       std::ifstream in(std::string(CENTINELA_SOURCE_DIR) + file);
       EXPECT_TRUE(in) << file;
       for (std::string line; std::getline(in, line);) {
