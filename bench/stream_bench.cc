@@ -3,7 +3,8 @@
 //   centinela_bench_stream --input FILE.jsonl [--input FILE2.jsonl ...] [--config config/dev.yaml]
 //       [--rules DIR] [--brokers HOST:PORT] [--messages 500000] [--partitions 64]
 //       [--threads 1,2] [--rounds 3] [--latency-seconds 10] [--latency-rate MSGS_PER_S]
-//       [--latency-alert-share 0.01] [--latency-threads N] [--consumer-property KEY=VALUE ...]
+//       [--latency-alert-share 0.01] [--latency-threads N] [--latency-partitions N]
+//       [--consumer-property KEY=VALUE ...]
 //       [--producer-property KEY=VALUE ...] [--timeout 180]
 //
 // Without --brokers it hosts the development broker (librdkafka's mock cluster) in this process.
@@ -23,7 +24,10 @@
 // in which --latency-alert-share of the records alert, each with its produce time (steady clock,
 // ns) in the message id; a consumer of the alerts topic computes produce -> alert-consumed for
 // every alert. The configuration's consumer and producer properties apply (config/dev.yaml:
-// fetch.wait.max.ms 10, linger.ms 5).
+// fetch.wait.max.ms 10, linger.ms 5). The latency topics have --latency-partitions partitions
+// (default 8): the mock cluster finds a fetch offset by walking a partition's message sets from
+// the first (rdkafka_mock.c, "FIXME: Maintain an index"), so many small partitions cost it more
+// per fetch as the run goes on, which a real broker's offset index does not.
 //
 // Where the time goes: CPU time of every thread of this process (/proc/self/task/*/schedstat)
 // between the first record and the last, per record and grouped by role, and the offline cost of
@@ -85,6 +89,7 @@ struct Options {
   double latency_rate = 0;  // 0: half the best scanner rate
   double latency_alert_share = 0.01;
   int latency_threads = 0;  // 0: the recommended count
+  int latency_partitions = 8;
   std::map<std::string, std::string> consumer_properties, producer_properties;
   int timeout_s = 180;
   std::string command_line;
@@ -809,6 +814,8 @@ Options ParseArgs(int argc, char** argv) {
       o.latency_alert_share = std::atof(value().c_str());
     } else if (a == "--latency-threads") {
       o.latency_threads = std::atoi(value().c_str());
+    } else if (a == "--latency-partitions") {
+      o.latency_partitions = std::atoi(value().c_str());
     } else if (a == "--consumer-property") {
       property(&o.consumer_properties);
     } else if (a == "--producer-property") {
@@ -822,6 +829,7 @@ Options ParseArgs(int argc, char** argv) {
   if (o.inputs.empty()) Die("give at least one --input FILE.jsonl");
   if (o.messages == 0) Die("--messages must be positive");
   if (o.partitions < 1) Die("--partitions must be positive");
+  if (o.latency_partitions < 1) Die("--latency-partitions must be positive");
   if (o.threads.empty()) Die("--threads needs at least one count");
   for (int t : o.threads) {
     if (t < 1 || t > 64) Die("thread counts must be from 1 to 64");
@@ -896,7 +904,7 @@ void Run(Options o) {
       partitions};
   b.latency_topics = {{prefix + ".lat.tips", prefix + ".lat.posts", prefix + ".lat.alerts",
                        prefix + ".lat.deadletter"},
-                      partitions};
+                      o.latency_partitions};
   CreateTopics(b.broker.get(), b.brokers(), b.main_topics);
   CreateTopics(b.broker.get(), b.brokers(), b.latency_topics);
 
