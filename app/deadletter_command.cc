@@ -114,7 +114,9 @@ int DeadletterCommand(const Args& args) {
     const std::string from =
         r->topic + "/" + std::to_string(r->partition) + "@" + std::to_string(r->offset);
     if (producer) {
-      if (Status s = producer->Produce(*source, r->key, r->value, {{"replayed_from", from}});
+      // A record that had no key goes back without one (std::string_view() is a null key).
+      const std::string_view key = r->has_key ? std::string_view(r->key) : std::string_view();
+      if (Status s = producer->Produce(*source, key, r->value, {{"replayed_from", from}});
           !s.ok()) {
         std::fprintf(stderr, "centinela deadletter replay: %s\n", s.message().c_str());
         return 1;

@@ -22,6 +22,7 @@ struct Record {
   int64_t offset = 0;
   int64_t timestamp_ms = 0;
   std::string key;
+  bool has_key = false;  // false: the record had no key at all (null), not an empty one
   std::string value;
   Headers headers;
 
@@ -38,8 +39,9 @@ class KafkaProducer {
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
-  // Queues one record (partition -1: by key). Failures of delivery are counted and reported by
-  // Flush.
+  // Queues one record (partition -1: by key; a key whose data() is null, such as
+  // std::string_view(), gives a record without a key). Failures of delivery are counted and
+  // reported by Flush.
   Status Produce(const std::string& topic, std::string_view key, std::string_view value,
                  const Headers& headers = {}, int32_t partition = -1);
   // Waits until every queued record is acknowledged; an error says how many failed since the

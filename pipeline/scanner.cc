@@ -33,6 +33,7 @@ struct Outbound {
   int64_t offset = 0;
   std::string topic;
   std::string key;
+  bool has_key = true;  // a dead letter keeps a missing key missing
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
   bool dead_letter = false;
@@ -100,7 +101,7 @@ struct Scanner::Impl {
       Outbound* raw = out.get();
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           producer.get(), RD_KAFKA_V_TOPIC(raw->topic.c_str()),
-          RD_KAFKA_V_KEY(raw->key.data(), raw->key.size()),
+          RD_KAFKA_V_KEY(raw->has_key ? raw->key.data() : nullptr, raw->key.size()),
           RD_KAFKA_V_VALUE(raw->value.data(), raw->value.size()),
           RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(raw), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -206,7 +207,8 @@ struct Scanner::Impl {
       out->source = key;
       out->offset = m.offset;
       out->topic = config.kafka.topics.deadletter;
-      out->key.assign(static_cast<const char*>(m.key), m.key_len);
+      out->has_key = m.key != nullptr;
+      if (m.key) out->key.assign(static_cast<const char*>(m.key), m.key_len);
       out->value.assign(bytes);
       out->dead_letter = true;
       out->headers = {{"reason", std::string(ingest::ReasonName(e.reason))},
