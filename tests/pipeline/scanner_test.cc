@@ -1208,6 +1208,90 @@ TEST_F(ScannerIntegrationTest, ProducesExactlyTheAlertsOfOfflineScanAndDeadLette
   EXPECT_EQ(again->stats().consumed.load(), 0u) << "committed offsets must cover everything";
 }
 
+TEST_F(ScannerIntegrationTest, DeadLettersKeepAMissingKeyMissingAndAnEmptyKeyEmpty) {
+  // "The original bytes and key, untouched": a record without a key must not come back with an
+  // empty one, nor an empty key without one.
+  const std::string keyless = R"({"id":"nk-1","text":"sin llave",})";
+  const std::string empty_key = R"({"id":"ek-1","text":"llave vacia",})";
+  {
+    auto producer = KafkaProducer::Create(brokers());
+    ASSERT_TRUE(producer.ok()) << producer.error().message;
+    ASSERT_TRUE((*producer)->Produce(kTips, std::string_view(), keyless).ok());
+    ASSERT_TRUE((*producer)->Produce(kTips, std::string_view("", 0), empty_key).ok());
+    const Status s = (*producer)->Flush(30000);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  std::map<std::string, bool> source_has_key;
+  for (const Record& r : ReadAll(brokers(), {kTips})) source_has_key[r.value] = r.has_key;
+  ASSERT_EQ(source_has_key.size(), 2u);
+  ASSERT_FALSE(source_has_key[keyless]) << "the input itself must be keyless";
+  ASSERT_TRUE(source_has_key[empty_key]) << "the input itself must have an empty key";
+
+  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+  ASSERT_NE(scanner, nullptr);
+  EXPECT_TRUE(WaitForOutputs(*scanner, 2, 2));
+  const Status s = scanner->Stop();
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  const std::vector<Record> dead = ReadAll(brokers(), {kDeadLetters});
+  ASSERT_EQ(dead.size(), 2u);
+  for (const Record& d : dead) {
+    SCOPED_TRACE(d.value);
+    if (d.value == keyless) {
+      EXPECT_FALSE(d.has_key);
+    } else {
+      EXPECT_EQ(d.value, empty_key);
+      EXPECT_TRUE(d.has_key);
+      EXPECT_EQ(d.key, "");
+    }
+  }
+}
+
+TEST_F(ScannerIntegrationTest, DeadletterReplaySendsLettersHomeWithTheirKeysAndCountsUnroutable) {
+  // `centinela deadletter replay` against the broker: each dead letter goes back to the topic in
+  // its source_topic header, value and key (or the lack of one) untouched, with replayed_from;
+  // one without a source is skipped and makes the exit status 1.
+  {
+    auto producer = KafkaProducer::Create(brokers());
+    ASSERT_TRUE(producer.ok()) << producer.error().message;
+    ASSERT_TRUE((*producer)
+                    ->Produce(kDeadLetters, "k-1", "tip bytes",
+                              {{"reason", "invalid_json"}, {"source_topic", kTips}}, 0)
+                    .ok());
+    ASSERT_TRUE((*producer)
+                    ->Produce(kDeadLetters, std::string_view(), "post bytes",
+                              {{"reason", "invalid_json"}, {"source_topic", kPosts}}, 0)
+                    .ok());
+    ASSERT_TRUE(
+        (*producer)->Produce(kDeadLetters, "k-3", "orphan", {{"reason", "invalid_json"}}, 0).ok());
+    const Status s = (*producer)->Flush(30000);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  const fs::path log = dir_ / "replay.log";
+  const pid_t pid =
+      SpawnCentinela({"deadletter", "replay", "--config", WriteRunConfig(false).string()},
+                     {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
+  ASSERT_GT(pid, 0);
+  const std::optional<int> status = WaitExit(pid, milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1)
+      << "one dead letter has no source: " << Slurp(log);
+  EXPECT_THAT(Slurp(log), HasSubstr("replayed 2 dead letters, 0 older than --since, 1 without"));
+
+  std::map<std::string, Record> back;
+  for (Record& r : ReadAll(brokers(), {kTips, kPosts})) back[r.value] = std::move(r);
+  ASSERT_EQ(back.size(), 2u);
+  const Record& tip = back["tip bytes"];
+  EXPECT_EQ(tip.topic, kTips);
+  EXPECT_TRUE(tip.has_key);
+  EXPECT_EQ(tip.key, "k-1");
+  EXPECT_EQ(tip.Header("replayed_from").value_or("?"), std::string(kDeadLetters) + "/0@0");
+  const Record& post = back["post bytes"];
+  EXPECT_EQ(post.topic, kPosts);
+  EXPECT_FALSE(post.has_key) << "a dead letter without a key goes back without one";
+  EXPECT_EQ(post.Header("replayed_from").value_or("?"), std::string(kDeadLetters) + "/0@1");
+}
+
 // Test 2 -------------------------------------------------------------------------------------
 
 TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesOver) {
