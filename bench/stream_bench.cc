@@ -2,7 +2,8 @@
 //
 //   centinela_bench_stream --input FILE.jsonl [--input FILE2.jsonl ...] [--config config/dev.yaml]
 //       [--rules DIR] [--brokers HOST:PORT] [--messages 500000] [--partitions 64]
-//       [--threads 1,2] [--rounds 3] [--latency-seconds 10] [--latency-rate MSGS_PER_S]
+//       [--threads 1,2] [--rounds 3] [--latency-seconds 10 (0: no latency phase)]
+//       [--latency-rate MSGS_PER_S]
 //       [--latency-alert-share 0.01] [--latency-threads N] [--latency-partitions N]
 //       [--consumer-property KEY=VALUE ...]
 //       [--producer-property KEY=VALUE ...] [--timeout 180]
@@ -41,6 +42,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -950,9 +952,13 @@ void Run(Options o) {
 
   const int lat_threads = o.latency_threads > 0 ? o.latency_threads : best_threads;
   const double lat_rate = o.latency_rate > 0 ? o.latency_rate : best_rate / 2;
-  std::fprintf(stderr, "latency: %.0f records/s with %d threads for %.0f s\n", lat_rate,
-               lat_threads, o.latency_seconds);
-  const auto lat = b.MeasureLatency(lat_rate, lat_threads);
+  // --latency-seconds 0 skips the latency phase (it needs a pack that alerts).
+  std::optional<Bench::Latency> lat;
+  if (o.latency_seconds > 0) {
+    std::fprintf(stderr, "latency: %.0f records/s with %d threads for %.0f s\n", lat_rate,
+                 lat_threads, o.latency_seconds);
+    lat = b.MeasureLatency(lat_rate, lat_threads);
+  }
   const std::string load_after = Load();
 
   // ------------------------------------------------------------------ the report
@@ -1016,36 +1022,38 @@ void Run(Options o) {
   std::printf("\nrecommended scan.threads on this machine: %d (more threads must gain 5%%)\n\n",
               best_threads);
 
-  std::printf("### Latency, produce -> alert consumed, at a fixed rate\n\n");
-  std::printf(
-      "| rate asked | rate produced | threads | alert share | alerts measured | min ms | "
-      "p50 ms | p99 ms | p99.9 ms | max ms | backlog at end |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::printf(
-      "| %.0f | %.0f | %d | %.0f%% | %lu of %lu | %.2f | %.2f | %.2f | %.2f | %.2f | %ld |\n\n",
-      lat.rate, lat.achieved, lat.threads, 100 * o.latency_alert_share,
-      static_cast<unsigned long>(lat.received), static_cast<unsigned long>(lat.expected),
-      lat.ms.empty() ? 0.0 : lat.ms.front(), Percentile(lat.ms, 50), Percentile(lat.ms, 99),
-      Percentile(lat.ms, 99.9), lat.ms.empty() ? 0.0 : lat.ms.back(),
-      static_cast<long>(lat.backlog));
-  std::string seconds;
-  for (double v : lat.p50_by_second)
-    seconds += fmt::format("{}{:.1f}", seconds.empty() ? "" : ", ", v);
-  std::printf(
-      "p50 ms by second of production: %s. Backlog: records produced but not consumed "
-      "when the producer stopped (a backlog that grows means the rate is above what the "
-      "scanner sustains here).\n\n",
-      seconds.c_str());
-  std::printf(
-      "The path crosses two producers (feed, alerts: linger.ms) and two fetches (scanner, alerts "
-      "consumer: fetch.wait.max.ms). The mock cluster holds an empty fetch for the whole "
-      "fetch.wait.max.ms even when records arrive meanwhile (DESIGN.md section 7), so there a "
-      "small value is what keeps latency low. A real broker answers a waiting fetch as soon as "
-      "fetch.min.bytes (1) are there, so on a real cluster 10 ms buys little latency and costs up "
-      "to 100 fetch requests a second per consumer per broker even when idle (default 500 ms). "
-      "linger.ms 5 is librdkafka's default; lower means more, smaller produce requests and worse "
-      "compression. A real cluster adds the network and, with acks=all, the replication round "
-      "trip to each of the two produce hops, which the one-replica mock has not.\n\n");
+  if (lat) {
+    std::printf("### Latency, produce -> alert consumed, at a fixed rate\n\n");
+    std::printf(
+        "| rate asked | rate produced | threads | alert share | alerts measured | min ms | "
+        "p50 ms | p99 ms | p99.9 ms | max ms | backlog at end |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| %.0f | %.0f | %d | %.0f%% | %lu of %lu | %.2f | %.2f | %.2f | %.2f | %.2f | %ld |\n\n",
+        lat->rate, lat->achieved, lat->threads, 100 * o.latency_alert_share,
+        static_cast<unsigned long>(lat->received), static_cast<unsigned long>(lat->expected),
+        lat->ms.empty() ? 0.0 : lat->ms.front(), Percentile(lat->ms, 50), Percentile(lat->ms, 99),
+        Percentile(lat->ms, 99.9), lat->ms.empty() ? 0.0 : lat->ms.back(),
+        static_cast<long>(lat->backlog));
+    std::string seconds;
+    for (double v : lat->p50_by_second)
+      seconds += fmt::format("{}{:.1f}", seconds.empty() ? "" : ", ", v);
+    std::printf(
+        "p50 ms by second of production: %s. Backlog: records produced but not consumed "
+        "when the producer stopped (a backlog that grows means the rate is above what the "
+        "scanner sustains here).\n\n",
+        seconds.c_str());
+    std::printf(
+        "The path crosses two producers (feed, alerts: linger.ms) and two fetches (scanner, alerts "
+        "consumer: fetch.wait.max.ms). The mock cluster holds an empty fetch for the whole "
+        "fetch.wait.max.ms even when records arrive meanwhile (DESIGN.md section 7), so there a "
+        "small value is what keeps latency low. A real broker answers a waiting fetch as soon as "
+        "fetch.min.bytes (1) are there, so on a real cluster 10 ms buys little latency and costs up "
+        "to 100 fetch requests a second per consumer per broker even when idle (default 500 ms). "
+        "linger.ms 5 is librdkafka's default; lower means more, smaller produce requests and worse "
+        "compression. A real cluster adds the network and, with acks=all, the replication round "
+        "trip to each of the two produce hops, which the one-replica mock has not.\n\n");
+  }
 
   std::printf(
       "### Where the time goes (CPU us per record, median round; offline on one thread)\n\n");
