@@ -120,7 +120,7 @@ const std::vector<Message>& LabelledMessages() {
                              "/tests/data/corpus-tune6.jsonl", "/tests/data/corpus-tune7.jsonl",
                              "/tests/data/corpus-tune8.jsonl", "/tests/data/corpus-tune9.jsonl",
                              "/tests/data/corpus-tune10.jsonl", "/tests/data/corpus-tune11.jsonl",
-                             "/tests/data/corpus-review12.jsonl",
+                             "/tests/data/corpus-review12.jsonl", "/tests/data/corpus-tune12.jsonl",
                              "/tests/data/corpus-adversarial-frames.jsonl",
                              "/config/samples/feed.jsonl"}) {
       std::ifstream in(std::string(CENTINELA_SOURCE_DIR) + file);
