@@ -1,6 +1,7 @@
 #pragma once
 // Internal to pipeline/: owning handles and configuration for librdkafka clients. Nothing outside
-// pipeline/ includes this header (third-party types stay behind the component's interface).
+// pipeline/ includes this header (third-party types stay behind the component's interface), except
+// the component's own tests and the streaming benchmark, which needs the service's properties.
 #include <librdkafka/rdkafka.h>
 
 #include <map>
@@ -37,7 +38,8 @@ Properties ConsumerProperties(const config::KafkaConfig& kafka, const std::strin
 Properties ProducerProperties(const config::KafkaConfig& kafka);
 
 // Builds a conf; an unknown or invalid property is an Error naming it (values of secret
-// properties are never echoed). librdkafka's own log lines go to spdlog.
+// properties are never echoed). librdkafka's own log lines go to spdlog. Every client starts with
+// socket.nagle.disable=true (see kafka_client.cc), which `properties` may override.
 Result<KafkaConf> MakeConf(const Properties& properties);
 
 // A new header list for a produce call (which takes ownership on success), or nullptr when
