@@ -5,6 +5,7 @@
 //       [--threads 1,2] [--rounds 3] [--latency-seconds 10 (0: no latency phase)]
 //       [--latency-rate MSGS_PER_S]
 //       [--latency-alert-share 0.01] [--latency-threads N] [--latency-partitions N]
+//       [--latency-order shuffled|file]
 //       [--consumer-property KEY=VALUE ...]
 //       [--producer-property KEY=VALUE ...] [--timeout 180]
 //
@@ -24,8 +25,10 @@
 // Latency: a producer thread produces at a fixed rate (default half the best scanner rate) a mix
 // in which --latency-alert-share of the records alert, each with its produce time (steady clock,
 // ns) in the message id; a consumer of the alerts topic computes produce -> alert-consumed for
-// every alert. The configuration's consumer and producer properties apply (config/dev.yaml:
-// fetch.wait.max.ms 10, linger.ms 5). The latency topics have --latency-partitions partitions
+// every alert. The records come in a fixed pseudo-random order of the input lines (--latency-order
+// file: in file order, where each everyday source's stretch has its own scanning cost, so the
+// load comes in waves). The configuration's consumer and producer properties apply (see
+// config/dev.yaml). The latency topics have --latency-partitions partitions
 // (default 8): the mock cluster finds a fetch offset by walking a partition's message sets from
 // the first (rdkafka_mock.c, "FIXME: Maintain an index"), so many small partitions cost it more
 // per fetch as the run goes on, which a real broker's offset index does not.
@@ -54,6 +57,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -92,6 +96,7 @@ struct Options {
   double latency_alert_share = 0.01;
   int latency_threads = 0;  // 0: the recommended count
   int latency_partitions = 8;
+  std::string latency_order = "shuffled";  // or "file"
   std::map<std::string, std::string> consumer_properties, producer_properties;
   int timeout_s = 180;
   std::string command_line;
@@ -674,7 +679,16 @@ struct Bench {
       rd_kafka_consumer_close(rk.get());
     });
 
-    // The mix: every k-th record alerts.
+    // The mix: every k-th record alerts. Input order bunches lines of one source together (the
+    // labelled corpus, then each everyday source), and their scanning cost differs by up to 5x
+    // from one stretch of 2,000 lines to the next, so by default both lists are shuffled once
+    // (fixed seed): every stretch of the stream then costs the average.
+    std::vector<size_t> quiet_order = quiet, alerting_order = alerting;
+    if (options.latency_order == "shuffled") {
+      std::mt19937_64 rng(20261129);
+      std::shuffle(quiet_order.begin(), quiet_order.end(), rng);
+      std::shuffle(alerting_order.begin(), alerting_order.end(), rng);
+    }
     const double share = std::clamp(options.latency_alert_share, 0.0, 1.0);
     uint64_t qi = 0, ai = 0;
     auto next = [&](uint64_t i, bool* alerts_out) -> const Template& {
@@ -683,8 +697,8 @@ struct Bench {
           (quiet.empty() || static_cast<uint64_t>(static_cast<double>(i + 1) * share) >
                                 static_cast<uint64_t>(static_cast<double>(i) * share));
       *alerts_out = alert;
-      return alert ? templates[alerting[ai++ % alerting.size()]]
-                   : templates[quiet[qi++ % quiet.size()]];
+      return alert ? templates[alerting_order[ai++ % alerting_order.size()]]
+                   : templates[quiet_order[qi++ % quiet_order.size()]];
     };
     auto producer = NewProducer(pipeline::ProducerProperties(c.kafka));
     const auto partitions = static_cast<uint64_t>(latency_topics.partitions);
@@ -818,6 +832,11 @@ Options ParseArgs(int argc, char** argv) {
       o.latency_threads = std::atoi(value().c_str());
     } else if (a == "--latency-partitions") {
       o.latency_partitions = std::atoi(value().c_str());
+    } else if (a == "--latency-order") {
+      o.latency_order = value();
+      if (o.latency_order != "shuffled" && o.latency_order != "file") {
+        Die("--latency-order is shuffled or file, not " + o.latency_order);
+      }
     } else if (a == "--consumer-property") {
       property(&o.consumer_properties);
     } else if (a == "--producer-property") {
@@ -1023,7 +1042,8 @@ void Run(Options o) {
               best_threads);
 
   if (lat) {
-    std::printf("### Latency, produce -> alert consumed, at a fixed rate\n\n");
+    std::printf("### Latency, produce -> alert consumed, at a fixed rate (%s order)\n\n",
+                o.latency_order.c_str());
     std::printf(
         "| rate asked | rate produced | threads | alert share | alerts measured | min ms | "
         "p50 ms | p99 ms | p99.9 ms | max ms | backlog at end |\n"
@@ -1051,8 +1071,11 @@ void Run(Options o) {
         "fetch.min.bytes (1) are there, so on a real cluster 10 ms buys little latency and costs up "
         "to 100 fetch requests a second per consumer per broker even when idle (default 500 ms). "
         "linger.ms 5 is librdkafka's default; lower means more, smaller produce requests and worse "
-        "compression. A real cluster adds the network and, with acks=all, the replication round "
-        "trip to each of the two produce hops, which the one-replica mock has not.\n\n");
+        "compression. Every client sends with TCP_NODELAY (socket.nagle.disable=true, "
+        "pipeline/kafka_client.cc): with Nagle's algorithm an idempotent producer stalls 40 ms "
+        "(the delayed ACK) now and then. A real cluster adds the network and, with acks=all, the "
+        "replication round trip to each of the two produce hops, which the one-replica mock has "
+        "not.\n\n");
   }
 
   std::printf(
