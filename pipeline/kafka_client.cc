@@ -63,7 +63,7 @@ Result<KafkaConf> MakeConf(const Properties& properties) {
   // TCP_NODELAY, as the Java client does: with Nagle's algorithm a request written while an
   // earlier one is unacknowledged waits for the peer's delayed ACK (40 ms on Linux). An idempotent
   // producer (at most 5 requests in flight) then stalls for 40 ms at a time; on the development
-  // broker that was the whole p99 tail of produce -> alert. `properties` may set it back.
+  // broker those stalls made the worst of the produce -> alert tail. `properties` may set it back.
   if (rd_kafka_conf_set(conf.get(), "socket.nagle.disable", "true", err, sizeof err) !=
       RD_KAFKA_CONF_OK) {
     return Error{std::string("kafka property 'socket.nagle.disable': ") + err};

@@ -41,7 +41,6 @@
 #include "pipeline/bounded_queue.h"
 #include "pipeline/dev_broker.h"
 #include "pipeline/engine_holder.h"
-#include "pipeline/kafka_client.h"
 #include "pipeline/kafka_io.h"
 #include "pipeline/offset_tracker.h"
 
@@ -330,39 +329,6 @@ TEST(BoundedQueueTest, ZeroCapacityActsAsOne) {
   producer.join();
   ASSERT_TRUE(q.PopAll(&out, milliseconds(1000)));
   EXPECT_THAT(out, ElementsAre(2));
-}
-
-// =============================================================================================
-// Client configuration
-
-std::string ConfValue(rd_kafka_conf_t* conf, const char* name) {
-  char value[64];
-  size_t size = sizeof value;
-  if (rd_kafka_conf_get(conf, name, value, &size) != RD_KAFKA_CONF_OK) return "<unset>";
-  return value;
-}
-
-TEST(KafkaClientTest, EveryClientSendsWithoutNagleUnlessConfiguredOtherwise) {
-  // With Nagle's algorithm an idempotent producer stalled 40 ms at a time (the delayed ACK).
-  auto conf = MakeConf({{"bootstrap.servers", "127.0.0.1:9"}});
-  ASSERT_TRUE(conf.ok()) << conf.error().message;
-  EXPECT_EQ(ConfValue(conf->get(), "socket.nagle.disable"), "true");
-
-  config::KafkaConfig kafka;
-  kafka.brokers = "127.0.0.1:9";
-  kafka.properties["socket.nagle.disable"] = "false";
-  auto producer = MakeConf(ProducerProperties(kafka));
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
-  EXPECT_EQ(ConfValue(producer->get(), "socket.nagle.disable"), "false");
-  auto consumer = MakeConf(ConsumerProperties(kafka, "group"));
-  ASSERT_TRUE(consumer.ok()) << consumer.error().message;
-  EXPECT_EQ(ConfValue(consumer->get(), "socket.nagle.disable"), "false");
-}
-
-TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
-  auto conf = MakeConf({{"socket.nagle.disabled", "true"}});
-  ASSERT_FALSE(conf.ok());
-  EXPECT_THAT(conf.error().message, HasSubstr("socket.nagle.disabled"));
 }
 
 // =============================================================================================

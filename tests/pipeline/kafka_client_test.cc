@@ -1,0 +1,64 @@
+// The configuration every librdkafka client of the pipeline is built from.
+#include "pipeline/kafka_client.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+
+namespace centinela::pipeline {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The value a conf holds for `name`, as librdkafka reports it.
+std::string ConfValue(rd_kafka_conf_t* conf, const char* name) {
+  char value[64];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, name, value, &size) != RD_KAFKA_CONF_OK) return "<unset>";
+  return value;
+}
+
+config::KafkaConfig Kafka() {
+  config::KafkaConfig kafka;
+  kafka.brokers = "127.0.0.1:9";
+  return kafka;
+}
+
+TEST(KafkaClientTest, EveryClientSendsWithoutNagle) {
+  // With Nagle's algorithm an idempotent producer stalled 40 ms at a time (the delayed ACK).
+  for (const Properties& p : {Properties{}, ProducerProperties(Kafka()),
+                              ConsumerProperties(Kafka(), "group")}) {
+    auto conf = MakeConf(p);
+    ASSERT_TRUE(conf.ok()) << conf.error().message;
+    EXPECT_EQ(ConfValue(conf->get(), "socket.nagle.disable"), "true");
+  }
+}
+
+TEST(KafkaClientTest, TheConfigurationCanTurnNagleBackOn) {
+  config::KafkaConfig every = Kafka();
+  every.properties["socket.nagle.disable"] = "false";
+  for (const Properties& p : {ProducerProperties(every), ConsumerProperties(every, "group")}) {
+    auto conf = MakeConf(p);
+    ASSERT_TRUE(conf.ok()) << conf.error().message;
+    EXPECT_EQ(ConfValue(conf->get(), "socket.nagle.disable"), "false");
+  }
+  config::KafkaConfig consumers_only = Kafka();
+  consumers_only.consumer_properties["socket.nagle.disable"] = "false";
+  auto consumer = MakeConf(ConsumerProperties(consumers_only, "group"));
+  ASSERT_TRUE(consumer.ok()) << consumer.error().message;
+  EXPECT_EQ(ConfValue(consumer->get(), "socket.nagle.disable"), "false");
+  auto producer = MakeConf(ProducerProperties(consumers_only));
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  EXPECT_EQ(ConfValue(producer->get(), "socket.nagle.disable"), "true");
+}
+
+TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
+  auto conf = MakeConf({{"socket.nagle.disabled", "true"}});
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(conf.error().message, HasSubstr("socket.nagle.disabled"));
+}
+
+}  // namespace
+}  // namespace centinela::pipeline
