@@ -695,8 +695,8 @@ struct Bench {
     uint64_t qi = 0, ai = 0;
     auto next = [&](uint64_t i, bool* alerts_out) -> const Template& {
       const bool alert =
-          !alerting.empty() &&
-          (quiet.empty() || static_cast<uint64_t>(static_cast<double>(i + 1) * share) >
+          !alerting_order.empty() &&
+          (quiet_order.empty() || static_cast<uint64_t>(static_cast<double>(i + 1) * share) >
                                 static_cast<uint64_t>(static_cast<double>(i) * share));
       *alerts_out = alert;
       return alert ? templates[alerting_order[ai++ % alerting_order.size()]]
@@ -1000,10 +1000,8 @@ void Run(Options o) {
     }
     return std::string(value);
   };
-  const std::string nagle_off = effective(cprops, "socket.nagle.disable") == "true" &&
-                                        effective(pprops, "socket.nagle.disable") == "true"
-                                    ? "true"
-                                    : "false";
+  const bool nagle_off = effective(cprops, "socket.nagle.disable") == "true" &&
+                         effective(pprops, "socket.nagle.disable") == "true";
   std::printf("## centinela_bench_stream\n\n");
   std::printf("command: `%s`\n\n", o.command_line.c_str());
   std::printf("machine: %u cores; load before %s, after %s; broker: %s; librdkafka %s\n\n",
@@ -1022,7 +1020,7 @@ void Run(Options o) {
       "scan.queue_capacity=%zu\n\n",
       prop(cprops, "queued.min.messages").c_str(),
       prop(cprops, "queued.max.messages.kbytes").c_str(), prop(cprops, "fetch.wait.max.ms").c_str(),
-      prop(pprops, "linger.ms").c_str(), prop(pprops, "acks").c_str(), nagle_off.c_str(),
+      prop(pprops, "linger.ms").c_str(), prop(pprops, "acks").c_str(), nagle_off ? "true" : "false",
       b.config.scan.queue_capacity);
 
   std::printf(
@@ -1090,7 +1088,7 @@ void Run(Options o) {
         "linger.ms 5 is librdkafka's default; lower means more, smaller produce requests and worse "
         "compression. %s A real cluster adds the network and, with acks=all, the replication "
         "round trip to each of the two produce hops, which the one-replica mock has not.\n\n",
-        nagle_off == "true"
+        nagle_off
             ? "Every client sent with TCP_NODELAY (socket.nagle.disable=true, the default of "
               "pipeline/kafka_client.cc); with Nagle's algorithm an idempotent producer stalls "
               "40 ms (the delayed ACK) now and then."
