@@ -18,8 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr unsigned kHsFlags =
-    HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+constexpr unsigned kHsFlags = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;  // plus CASELESS where needed
 constexpr std::string_view kCacheMagic = "CENTINELA-HSDB-1\n";
 
 struct HsDatabaseFree {
@@ -72,7 +71,15 @@ struct CompiledPattern {
   text::View view;
   std::unique_ptr<RE2> re2;
   std::string hs_regex;  // HyperscanForm of the pattern
+  unsigned hs_flags;     // kHsFlags, with HS_FLAG_CASELESS if HyperscanCaseless says so
 };
+
+CompiledPattern MakeCompiledPattern(const Rule& rule, uint32_t r, uint32_t p,
+                                    std::unique_ptr<RE2> re2) {
+  std::string form = HyperscanForm(rule.patterns[p].regex, rule.view);
+  const unsigned flags = kHsFlags | (HyperscanCaseless(form, rule.view) ? HS_FLAG_CASELESS : 0u);
+  return CompiledPattern{r, p, rule.view, std::move(re2), std::move(form), flags};
+}
 
 // Length of the quantifier at the start of `s` ("" when none: the atom stands once), and the
 // least and most times it lets the atom repeat (max < 0: unbounded).
@@ -127,11 +134,12 @@ size_t ClassLength(std::string_view s) {
 Result<HsDatabase> CompileHs(const RulePack& pack, const std::vector<CompiledPattern>& all,
                              const std::vector<uint32_t>& ids) {
   std::vector<const char*> expressions;
-  std::vector<unsigned> flags(ids.size(), kHsFlags);
+  std::vector<unsigned> flags;
   std::vector<unsigned> hs_ids(ids.begin(), ids.end());
   for (uint32_t id : ids) {
     const CompiledPattern& p = all[id];
     expressions.push_back(p.hs_regex.c_str());
+    flags.push_back(p.hs_flags);
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -159,10 +167,9 @@ std::string CacheKey(const std::vector<CompiledPattern>& all, const std::vector<
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
     h.Update(std::string_view(reinterpret_cast<const char*>(&platform), sizeof platform));
   }
-  h.Update(std::to_string(kHsFlags));
   for (uint32_t id : ids) {
     const CompiledPattern& p = all[id];
-    h.Update(std::to_string(id));
+    h.Update(std::to_string(id) + "/" + std::to_string(p.hs_flags));
     h.Update(std::string_view("\0", 1));
     h.Update(p.hs_regex);
     h.Update(std::string_view("\0", 1));
@@ -254,8 +261,7 @@ Result<std::unique_ptr<Matcher>> Matcher::Compile(const RulePack& pack, const Op
       if (RE2::PartialMatch("", *re)) {
         return Error{PatternContext(rule, p) + ": can match the empty string"};
       }
-      impl->patterns.push_back(CompiledPattern{r, p, rule.view, std::move(re),
-                                               HyperscanForm(rule.patterns[p].regex, rule.view)});
+      impl->patterns.push_back(MakeCompiledPattern(rule, r, p, std::move(re)));
     }
   }
 
@@ -415,8 +421,7 @@ Result<std::vector<double>> MeasureRuleCosts(const RulePack& pack, std::string_v
     std::vector<CompiledPattern> patterns;
     std::vector<uint32_t> ids;
     for (uint32_t p = 0; p < rule.patterns.size(); ++p) {
-      patterns.push_back(CompiledPattern{0, p, rule.view, nullptr,
-                                         HyperscanForm(rule.patterns[p].regex, rule.view)});
+      patterns.push_back(MakeCompiledPattern(rule, 0, p, nullptr));
       ids.push_back(p);
     }
     RulePack one;
@@ -488,6 +493,37 @@ std::string HyperscanForm(std::string_view regex, text::View view) {
     i += 2 + q.length;
   }
   return out;
+}
+
+bool HyperscanCaseless(std::string_view hs_regex, text::View view) {
+  if (view != text::View::kFolded) return true;
+  if (hs_regex.find("[:upper:]") != hs_regex.npos || hs_regex.find("[:lower:]") != hs_regex.npos) {
+    return true;
+  }
+  for (size_t i = 0; i < hs_regex.size(); ++i) {
+    const auto c = static_cast<unsigned char>(hs_regex[i]);
+    if (c == '\\') {  // the escape's letter is not a literal: skip it, unless it brings case in
+      if (i + 1 < hs_regex.size() && std::string_view("xpPQNC").find(hs_regex[i + 1]) !=
+                                         std::string_view::npos) {
+        return true;
+      }
+      ++i;
+      continue;
+    }
+    if (c >= 'A' && c <= 'Z') return true;
+    if (c < 0x80) continue;
+    // Non-ASCII: only the lower-case letters of Latin-1 (U+00E0-U+00FE but the division sign,
+    // two bytes: C3 A0-BE), and not as a range's end.
+    const bool latin1_lower = c == 0xC3 && i + 1 < hs_regex.size() &&
+                              static_cast<unsigned char>(hs_regex[i + 1]) >= 0xA0 &&
+                              static_cast<unsigned char>(hs_regex[i + 1]) <= 0xBE &&
+                              static_cast<unsigned char>(hs_regex[i + 1]) != 0xB7;
+    const bool in_range = (i > 0 && hs_regex[i - 1] == '-') ||
+                          (i + 2 < hs_regex.size() && hs_regex[i + 2] == '-');
+    if (!latin1_lower || in_range) return true;
+    ++i;
+  }
+  return false;
 }
 
 }  // namespace centinela::rules

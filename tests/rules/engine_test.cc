@@ -4,8 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <re2/re2.h>
+
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 namespace centinela::rules {
 namespace {
@@ -149,6 +153,81 @@ TEST(HyperscanForm, WhiteSpaceOnTheFoldedViewBecomesTheOneSpaceTheViewHas) {
   EXPECT_EQ(HyperscanForm(R"([^\s[:alpha:]]\s+z)", View::kFolded), R"([^\s[:alpha:]] z)");
   // The raw view keeps every kind of white space, so its patterns go to Hyperscan as written.
   EXPECT_EQ(HyperscanForm(R"(por\s+adelantado)", View::kRaw), R"(por\s+adelantado)");
+}
+
+TEST(HyperscanCaseless, OnlyLowerCasePatternsOnTheFoldedViewAreScannedCaseSensitively) {
+  using text::View;
+  EXPECT_FALSE(HyperscanCaseless(R"(\bgarantiz\w* (su|tu) (permiso|tr[aá]mite)\b)", View::kFolded));
+  EXPECT_FALSE(HyperscanCaseless("a\u00f1o|d[i\u00ed]as|[a-z]+\\d\\W\\S", View::kFolded));
+  EXPECT_TRUE(HyperscanCaseless("zelle", View::kRaw));     // the raw view has upper case
+  EXPECT_TRUE(HyperscanCaseless("Zelle", View::kFolded));  // spelled with upper case
+  EXPECT_TRUE(HyperscanCaseless("a\u00d1o", View::kFolded));    // Latin-1 upper case: Ñ
+  EXPECT_TRUE(HyperscanCaseless("\u00b5g", View::kFolded));     // µ, folded to Greek mu
+  EXPECT_TRUE(HyperscanCaseless("\u03c3", View::kFolded));      // σ: not Latin-1
+  EXPECT_TRUE(HyperscanCaseless("[a-\u00ff]", View::kFolded));  // a range's end
+  for (const char* escape : {R"(\x41)", R"(\x{41})", R"(\p{Lu})", R"(\PL)", R"(\QAb\E)", R"(\C)",
+                             "[[:upper:]]", "[[:lower:]]"}) {
+    EXPECT_TRUE(HyperscanCaseless(escape, View::kFolded)) << escape;
+  }
+}
+
+// What HyperscanCaseless rests on: no character of any folded view (every code point alone, and
+// inside a word and a number) is another case of a character it lets Hyperscan scan
+// case-sensitively, by RE2's case folding, which judges every match.
+TEST(HyperscanCaseless, NoFoldedViewHoldsAnotherCaseOfACharacterScannedCaseSensitively) {
+  const auto utf8 = [](char32_t cp) {
+    std::string s;
+    const auto put = [&](unsigned v) { s += static_cast<char>(v); };
+    if (cp < 0x80) {
+      put(cp);
+    } else if (cp < 0x800) {
+      put(0xC0 | (cp >> 6)), put(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      put(0xE0 | (cp >> 12)), put(0x80 | ((cp >> 6) & 0x3F)), put(0x80 | (cp & 0x3F));
+    } else {
+      put(0xF0 | (cp >> 18)), put(0x80 | ((cp >> 12) & 0x3F));
+      put(0x80 | ((cp >> 6) & 0x3F)), put(0x80 | (cp & 0x3F));
+    }
+    return s;
+  };
+  const auto is_scalar = [](char32_t cp) { return cp < 0xD800 || (cp >= 0xE000 && cp < 0x110000); };
+
+  // Every character that occurs in some folded view, once each, in one string.
+  text::Normalizer normalizer;
+  text::Normalized normalized;
+  std::set<std::string> seen;
+  for (char32_t cp = 1; cp < 0x110000; ++cp) {
+    if (!is_scalar(cp)) continue;
+    for (const auto& [before, after] : {std::pair{"", ""}, {"ab", "cd"}, {"1", "2"}}) {
+      normalizer.Normalize(before + utf8(cp) + after, &normalized);
+      const std::string_view folded = normalized.view(text::View::kFolded);
+      for (size_t i = 0; i < folded.size();) {
+        const auto lead = static_cast<unsigned char>(folded[i]);
+        const size_t n = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        seen.emplace(folded.substr(i, n));
+        i += n;
+      }
+    }
+  }
+  ASSERT_GT(seen.size(), 1000u);
+
+  RE2::Options caseless;
+  caseless.set_case_sensitive(false);
+  size_t case_sensitive = 0;
+  for (char32_t cp = 1; cp < 0x110000; ++cp) {
+    if (!is_scalar(cp)) continue;
+    const std::string character = utf8(cp);
+    const std::string pattern = RE2::QuoteMeta(character);
+    if (HyperscanCaseless(pattern, text::View::kFolded)) continue;
+    ++case_sensitive;
+    const RE2 re(pattern, caseless);
+    ASSERT_TRUE(re.ok()) << pattern;
+    for (const std::string& other : seen) {
+      EXPECT_TRUE(other == character || !RE2::FullMatch(other, re))
+          << "a folded view holds '" << other << "', another case of '" << character << "'";
+    }
+  }
+  EXPECT_GT(case_sensitive, 26u + 30u);  // at least the ASCII and Latin-1 lower-case letters
 }
 
 TEST_F(EngineTest, AnyWhiteSpaceInTheTextStillMatchesASpacePattern) {
