@@ -1,7 +1,8 @@
 // centinela config check [FILE] (DESIGN.md section 3, `centinela run --config`).
 //
 // Loads the configuration exactly as `centinela run` does (file, ${NAME} expansion, environment
-// overrides), prints the effective values with secrets masked and "ok". A missing rule pack at
+// overrides, every value passed through to librdkafka checked by librdkafka), prints the
+// effective values with secrets masked and "ok". A missing rule pack at
 // scan.rules is a warning, not an error: the configuration may be checked where the pack is not
 // deployed yet (a build machine, an image before its volumes are mounted), and the pack has its
 // own check, `centinela rules check PATH`.
@@ -12,6 +13,7 @@
 #include "app/commands.h"
 #include "app/flags.h"
 #include "config/config.h"
+#include "pipeline/kafka_properties.h"
 
 namespace centinela::app {
 namespace {
@@ -19,8 +21,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: centinela config check [FILE]\n"
     "  Validates a service configuration (default config/centinela.yaml) with the environment\n"
-    "  overrides (CENTINELA_KAFKA_BROKERS, CENTINELA_REDIS_URL, CENTINELA_HTTP_ADDR) applied,\n"
-    "  and prints it with secrets masked. Exit status 0 when it is valid, 1 when it is not.\n";
+    "  overrides (CENTINELA_KAFKA_BROKERS, CENTINELA_REDIS_URL, CENTINELA_HTTP_ADDR) applied and\n"
+    "  every librdkafka property checked by librdkafka, and prints it with secrets masked.\n"
+    "  Exit status 0 when it is valid, 1 when it is not.\n";
 
 }  // namespace
 
@@ -37,7 +40,7 @@ int ConfigCheckCommand(const Args& args) {
   }
   const std::string path =
       flags.positional.empty() ? FindBundled("config/centinela.yaml") : flags.positional[0];
-  Result<config::Config> loaded = config::LoadConfig(path);
+  Result<config::Config> loaded = config::LoadConfig(path, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;

@@ -339,7 +339,8 @@ const char* KindOf(const YAML::Node& node) {
 
 class Parser {
  public:
-  Parser(std::string label, GetEnv getenv) : label_(std::move(label)), getenv_(getenv) {}
+  Parser(std::string label, GetEnv getenv, PropertyCheck check)
+      : label_(std::move(label)), getenv_(getenv), check_(check) {}
 
   // The 1-based line of a node. An empty value (`key:`) has no text of its own; yaml-cpp marks
   // it where the next token starts, so it is placed on its key's line instead.
@@ -511,6 +512,12 @@ class Parser {
            }
            // Numbers and booleans are kept as written: librdkafka reads strings.
            if (auto text = Text(value, key_path, "a string, number or boolean")) {
+             if (check_) {
+               if (std::string reason = check_(key, *text); !reason.empty()) {
+                 Fail(value, key_path, reason);
+                 return;
+               }
+             }
              (*out)[key] = std::move(*text);
            }
          });
@@ -665,6 +672,7 @@ class Parser {
 
   std::string label_;
   GetEnv getenv_;
+  PropertyCheck check_;
   std::vector<std::string> errors_;
   size_t error_count_ = 0;
   int key_line_ = 0;                  // line of the key whose value is being read
@@ -810,9 +818,10 @@ std::string Config::Describe() const {
   return out;
 }
 
-Result<Config> ParseConfig(const std::string& yaml, const fs::path& file, GetEnv getenv) {
+Result<Config> ParseConfig(const std::string& yaml, const fs::path& file, GetEnv getenv,
+                           PropertyCheck check) {
   const std::string label = file.empty() ? std::string("<config>") : file.string();
-  Parser parser(label, getenv);
+  Parser parser(label, getenv, check);
   Config config;
   config.file = file;
   try {
@@ -842,7 +851,7 @@ Result<Config> ParseConfig(const std::string& yaml, const fs::path& file, GetEnv
   return config;
 }
 
-Result<Config> LoadConfig(const fs::path& file, GetEnv getenv) {
+Result<Config> LoadConfig(const fs::path& file, GetEnv getenv, PropertyCheck check) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) {
     return Error{file.string() + ": is a folder, not a configuration file"};
@@ -856,7 +865,7 @@ Result<Config> LoadConfig(const fs::path& file, GetEnv getenv) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Error{file.string() + ": cannot read: input error"};
-  return ParseConfig(text.str(), file, getenv);
+  return ParseConfig(text.str(), file, getenv, check);
 }
 
 }  // namespace centinela::config

@@ -86,12 +86,18 @@ struct Config {
 using GetEnv = const char* (*)(const char* name);
 const char* ProcessEnv(const char* name);  // std::getenv
 
+// Checks the value of one property passed through to librdkafka: "" when it is accepted, else the
+// reason. config/ does not link librdkafka: the service supplies pipeline::CheckKafkaProperty, so
+// that a bad value is reported with its line like any other mistake. nullptr: names only.
+using PropertyCheck = std::string (*)(const std::string& key, const std::string& value);
+
 // Reads, validates and applies the environment overrides.
-Result<Config> LoadConfig(const std::filesystem::path& file, GetEnv getenv = &ProcessEnv);
+Result<Config> LoadConfig(const std::filesystem::path& file, GetEnv getenv = &ProcessEnv,
+                          PropertyCheck check = nullptr);
 
 // Same from YAML text; `file` names it in errors and anchors relative paths.
 Result<Config> ParseConfig(const std::string& yaml, const std::filesystem::path& file,
-                           GetEnv getenv = &ProcessEnv);
+                           GetEnv getenv = &ProcessEnv, PropertyCheck check = nullptr);
 
 // Whether a librdkafka property or config key holds a secret (password, secret, key, token…).
 bool IsSecretKey(std::string_view key);

@@ -1,6 +1,9 @@
 #include "pipeline/kafka_client.h"
+#include "pipeline/kafka_properties.h"
 
 #include <spdlog/spdlog.h>
+
+#include <cctype>
 
 namespace centinela::pipeline {
 namespace {
@@ -55,6 +58,25 @@ Properties ProducerProperties(const config::KafkaConfig& kafka) {
   p = Merge(std::move(p), kafka.producer_properties);
   p["bootstrap.servers"] = kafka.brokers;
   return p;
+}
+
+std::string CheckKafkaProperty(const std::string& key, const std::string& value) {
+  KafkaConf conf(rd_kafka_conf_new());
+  char err[512];
+  if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) ==
+      RD_KAFKA_CONF_OK) {
+    return "";
+  }
+  std::string reason = std::string("librdkafka refuses it: ") + err;
+  while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) {
+    reason.pop_back();
+  }
+  if (config::IsSecretKey(key) && !value.empty()) {  // never echo a secret, whatever the message
+    for (size_t at = reason.find(value); at != reason.npos; at = reason.find(value, at)) {
+      reason.replace(at, value.size(), "(secret)");
+    }
+  }
+  return reason;
 }
 
 Result<KafkaConf> MakeConf(const Properties& properties) {

@@ -14,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Outcome {
   int status = -1;
@@ -173,6 +174,23 @@ TEST_F(Cli, RulesTestReportsPrecisionRecallAndEnforcesBounds) {
   EXPECT_EQ(gated.status, 1);
   EXPECT_THAT(gated.out, HasSubstr("recall 0.6667 FAILS minimum 0.9000"));
   EXPECT_THAT(gated.out, HasSubstr("per language"));
+}
+
+TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
+  Write("good.yaml", "kafka:\n  brokers: 127.0.0.1:9092\n  producer_properties:\n    linger.ms: 5\n");
+  Outcome ok = Centinela("config check good.yaml");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("ok"));
+  Write("bad.yaml",
+        "kafka:\n  brokers: 127.0.0.1:9092\n  properties:\n    socket.nagle.disable: maybe\n"
+        "  consumer_properties:\n    fetch.wiat.max.ms: 10\n");
+  Outcome bad = Centinela("config check bad.yaml");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("bad.yaml:4: kafka.properties.socket.nagle.disable: librdkafka "
+                                 "refuses it: Expected bool value"));
+  EXPECT_THAT(bad.err, HasSubstr("bad.yaml:6: kafka.consumer_properties.fetch.wiat.max.ms: "
+                                 "librdkafka refuses it: No such configuration property"));
+  EXPECT_THAT(bad.out, Not(HasSubstr("ok")));
 }
 
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {

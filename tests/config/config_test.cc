@@ -266,6 +266,29 @@ INSTANTIATE_TEST_SUITE_P(Config, Validation, ::testing::ValuesIn(kCases),
 
 // ---------------------------------------------------------------------------------------------
 
+// A property check stands in for librdkafka's (pipeline::CheckKafkaProperty): it refuses any
+// value of linger.ms that is not a number, and sees values after ${NAME} expansion.
+std::string LingerMustBeANumber(const std::string& key, const std::string& value) {
+  if (key != "linger.ms" || value.find_first_not_of("0123456789") == std::string::npos) return "";
+  return "not a number: " + value;
+}
+
+TEST_F(ConfigTest, APropertyCheckNamesTheBadValueWithItsLineAndPath) {
+  const std::string yaml =
+      "kafka:\n  properties:\n    client.id: c\n  producer_properties:\n    linger.ms: soon\n"
+      "  consumer_properties:\n    linger.ms: ${LINGER}\n";
+  Env()["LINGER"] = "later";
+  Result<Config> checked = ParseConfig(yaml, kFile, &FakeEnv, &LingerMustBeANumber);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().message,
+            "/etc/centinela/c.yaml:5: kafka.producer_properties.linger.ms: not a number: soon\n"
+            "/etc/centinela/c.yaml:7: kafka.consumer_properties.linger.ms: not a number: later");
+  Env()["LINGER"] = "7";
+  EXPECT_THAT(ParseConfig(yaml, kFile, &FakeEnv, &LingerMustBeANumber).error().message,
+              Not(HasSubstr("consumer_properties")));
+  EXPECT_TRUE(ParseConfig(yaml, kFile, &FakeEnv).ok());  // no check: names only
+}
+
 TEST_F(ConfigTest, TopicNamesUpTo249Characters) {
   EXPECT_EQ(ErrorOf("kafka:\n  topics:\n    tips: " + std::string(249, 'a') + "\n"), "ok");
   EXPECT_EQ(ErrorOf("kafka:\n  topics:\n    tips: " + std::string(250, 'a') + "\n"),

@@ -1,5 +1,6 @@
 // The configuration every librdkafka client of the pipeline is built from.
 #include "pipeline/kafka_client.h"
+#include "pipeline/kafka_properties.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@ namespace centinela::pipeline {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The value a conf holds for `name`, as librdkafka reports it.
 std::string ConfValue(rd_kafka_conf_t* conf, const char* name) {
@@ -58,6 +60,25 @@ TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
   auto conf = MakeConf({{"socket.nagle.disabled", "true"}});
   ASSERT_FALSE(conf.ok());
   EXPECT_THAT(conf.error().message, HasSubstr("socket.nagle.disabled"));
+}
+
+TEST(KafkaClientTest, CheckKafkaPropertyAsksLibrdkafkaAndNeverShowsASecret) {
+  EXPECT_EQ(CheckKafkaProperty("linger.ms", "5"), "");
+  EXPECT_EQ(CheckKafkaProperty("socket.nagle.disable", "false"), "");
+  EXPECT_EQ(CheckKafkaProperty("security.protocol", "SASL_SSL"), "");
+  EXPECT_EQ(CheckKafkaProperty("sasl.password", "hunter2"), "");
+  EXPECT_THAT(CheckKafkaProperty("socket.nagle.disable", "maybe"),
+              HasSubstr("Expected bool value"));
+  EXPECT_THAT(CheckKafkaProperty("linger.ms", "-3"), HasSubstr("outside allowed range"));
+  EXPECT_EQ(CheckKafkaProperty("linger.ms", "-3").back(), '0');  // no line break at the end
+  EXPECT_THAT(CheckKafkaProperty("security.protocol", "carrier-pigeon"),
+              HasSubstr("carrier-pigeon"));
+  EXPECT_THAT(CheckKafkaProperty("fetch.wiat.max.ms", "10"),
+              HasSubstr("No such configuration property"));
+  // A mistyped secret property is named; its value is not shown.
+  const std::string typo = CheckKafkaProperty("sasl.passwords", "hunter2");
+  EXPECT_THAT(typo, HasSubstr("No such configuration property: \"sasl.passwords\""));
+  EXPECT_THAT(typo, Not(HasSubstr("hunter2")));
 }
 
 }  // namespace
