@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -500,28 +501,68 @@ bool HyperscanCaseless(std::string_view hs_regex, text::View view) {
   if (hs_regex.find("[:upper:]") != hs_regex.npos || hs_regex.find("[:lower:]") != hs_regex.npos) {
     return true;
   }
+  const auto at = [&](size_t i) {
+    return i < hs_regex.size() ? static_cast<unsigned char>(hs_regex[i]) : 0u;
+  };
+  const auto lower = [](unsigned c) { return c >= 'a' && c <= 'z'; };
+  const auto digit = [](unsigned c) { return c >= '0' && c <= '9'; };
+  bool in_class = false;
+  size_t class_body = 0;  // index of the first byte of the class's members
+  unsigned previous = 0;  // the last member if it was one plain ASCII byte, else 0
   for (size_t i = 0; i < hs_regex.size(); ++i) {
-    const auto c = static_cast<unsigned char>(hs_regex[i]);
-    if (c == '\\') {  // the escape's letter is not a literal: skip it, unless it brings case in
-      if (i + 1 < hs_regex.size() && std::string_view("xpPQNC").find(hs_regex[i + 1]) !=
-                                         std::string_view::npos) {
+    const unsigned c = at(i);
+    if (c == '\\') {
+      // Only escapes that stand for no letter or for a class with both cases: `\101` (octal for
+      // `A`), `\x41`, `\p{Lu}`, `\Q…\E` and the like keep Hyperscan caseless.
+      const unsigned e = at(i + 1);
+      const bool punctuation = e != 0 && e < 0x80 && !std::isalnum(static_cast<int>(e));
+      if (!punctuation && std::string_view("bBwWsSdDnrtfvaAzZ").find(static_cast<char>(e)) ==
+                              std::string_view::npos) {
         return true;
       }
       ++i;
+      previous = 0;
       continue;
     }
     if (c >= 'A' && c <= 'Z') return true;
-    if (c < 0x80) continue;
+    if (in_class) {
+      if (c == ']' && i > class_body) {
+        in_class = false;
+        continue;
+      }
+      if (c == '[' && at(i + 1) == ':') {  // [:alpha:] and the like: both cases or none
+        const size_t close = hs_regex.find(":]", i + 2);
+        if (close == hs_regex.npos) return true;
+        i = close + 1;
+        previous = 0;
+        continue;
+      }
+      if (c == '-' && i > class_body && at(i + 1) != ']') {  // a range: a-z or 0-9 only
+        const unsigned high = at(i + 1);
+        if (!(lower(previous) && lower(high)) && !(digit(previous) && digit(high))) return true;
+        ++i;
+        previous = high;
+        continue;
+      }
+    } else if (c == '[') {
+      in_class = true;
+      class_body = i + 1;
+      if (at(class_body) == '^') ++class_body;
+      if (at(class_body) == ']') ++class_body;  // a leading `]` is a member
+      i = class_body - 1;
+      previous = 0;
+      continue;
+    }
+    if (c < 0x80) {
+      previous = c;
+      continue;
+    }
     // Non-ASCII: only the lower-case letters of Latin-1 (U+00E0-U+00FE but the division sign,
-    // two bytes: C3 A0-BE), and not as a range's end.
-    const bool latin1_lower = c == 0xC3 && i + 1 < hs_regex.size() &&
-                              static_cast<unsigned char>(hs_regex[i + 1]) >= 0xA0 &&
-                              static_cast<unsigned char>(hs_regex[i + 1]) <= 0xBE &&
-                              static_cast<unsigned char>(hs_regex[i + 1]) != 0xB7;
-    const bool in_range = (i > 0 && hs_regex[i - 1] == '-') ||
-                          (i + 2 < hs_regex.size() && hs_regex[i + 2] == '-');
-    if (!latin1_lower || in_range) return true;
+    // two bytes: C3 A0-BE); a range with a non-ASCII end was refused above.
+    const unsigned next = at(i + 1);
+    if (c != 0xC3 || next < 0xA0 || next > 0xBE || next == 0xB7) return true;
     ++i;
+    previous = 0;
   }
   return false;
 }

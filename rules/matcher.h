@@ -126,9 +126,10 @@ std::string HyperscanForm(std::string_view regex, text::View view);
 // always does. The folded view is case-folded: no character in it has another case form, so a
 // pattern spelled in lower case finds the same matches there with or without HS_FLAG_CASELESS,
 // and Hyperscan's case-sensitive literal matching scans the pack about 10 % faster. False only
-// on the folded view, for patterns whose literal letters are ASCII lower case or Latin-1 lower
-// case (`ñ`, `á`…, not as a range's end), outside `\x`, `\p`, `\P`, `\Q`, `\N`, `\C`,
-// `[:upper:]` and `[:lower:]`; true everywhere else.
+// on the folded view, for patterns whose letters are ASCII or Latin-1 lower case (`ñ`, `á`…),
+// whose ranges run within a-z or within 0-9, with no `[:upper:]` or `[:lower:]`, and whose
+// escapes are punctuation or one of `\b \B \w \W \s \S \d \D \n \r \t \f \v \a \A \z \Z`
+// (not `\101`, `\x41`, `\p{Lu}`, `\Q…\E`); true everywhere else.
 bool HyperscanCaseless(std::string_view hs_regex, text::View view);
 
 }  // namespace centinela::rules

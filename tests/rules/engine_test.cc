@@ -157,7 +157,8 @@ TEST(HyperscanForm, WhiteSpaceOnTheFoldedViewBecomesTheOneSpaceTheViewHas) {
 
 TEST(HyperscanCaseless, OnlyLowerCasePatternsOnTheFoldedViewAreScannedCaseSensitively) {
   using text::View;
-  EXPECT_FALSE(HyperscanCaseless(R"(\bgarantiz\w* (su|tu) (permiso|tr[aá]mite)\b)", View::kFolded));
+  EXPECT_FALSE(
+      HyperscanCaseless(R"(\bgarantiz\w* (su|tu) (permiso|tr[aá]mite)\b)", View::kFolded));
   EXPECT_FALSE(HyperscanCaseless("a\u00f1o|d[i\u00ed]as|[a-z]+\\d\\W\\S", View::kFolded));
   EXPECT_TRUE(HyperscanCaseless("zelle", View::kRaw));     // the raw view has upper case
   EXPECT_TRUE(HyperscanCaseless("Zelle", View::kFolded));  // spelled with upper case
@@ -165,9 +166,19 @@ TEST(HyperscanCaseless, OnlyLowerCasePatternsOnTheFoldedViewAreScannedCaseSensit
   EXPECT_TRUE(HyperscanCaseless("\u00b5g", View::kFolded));     // µ, folded to Greek mu
   EXPECT_TRUE(HyperscanCaseless("\u03c3", View::kFolded));      // σ: not Latin-1
   EXPECT_TRUE(HyperscanCaseless("[a-\u00ff]", View::kFolded));  // a range's end
-  for (const char* escape : {R"(\x41)", R"(\x{41})", R"(\p{Lu})", R"(\PL)", R"(\QAb\E)", R"(\C)",
-                             "[[:upper:]]", "[[:lower:]]"}) {
-    EXPECT_TRUE(HyperscanCaseless(escape, View::kFolded)) << escape;
+  // Whatever may stand for an upper-case letter keeps Hyperscan caseless: escapes (octal too),
+  // POSIX case classes, and ranges that are not within a-z or 0-9 (`[0-_]` holds A-Z).
+  for (const char* pattern :
+       {R"(\x41)", R"(\x{41})", R"(\p{Lu})", R"(\PL)", R"(\QAb\E)", R"(\C)", R"(\101)",
+        R"([\101-\132])", R"(\0101)", R"(x\1)", "[[:upper:]]", "[[:lower:]]", "[0-_]", "[!-`]",
+        R"([\--_])", "[0-f]", "[a-z0-Z]", "[a-\u00f1]"}) {
+    EXPECT_TRUE(HyperscanCaseless(pattern, View::kFolded)) << pattern;
+  }
+  // What the pack writes stays case-sensitive: classes within a-z or 0-9, escaped punctuation,
+  // a leading or trailing `-`, POSIX classes with both cases.
+  for (const char* pattern : {R"([a-z]+[5-9]\d{2}[\s-][\w.-]+)", R"(\$\s?\d+(\.\d\d)?)",
+                              "[-a][b-][]x]", "[[:alpha:][:digit:]]+", R"(\bde\W+la\B)"}) {
+    EXPECT_FALSE(HyperscanCaseless(pattern, View::kFolded)) << pattern;
   }
 }
 
