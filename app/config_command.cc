@@ -2,10 +2,10 @@
 //
 // Loads the configuration exactly as `centinela run` does (file, ${NAME} expansion, environment
 // overrides, every value passed through to librdkafka checked by librdkafka), prints the
-// effective values with secrets masked and "ok". A missing rule pack at
-// scan.rules is a warning, not an error: the configuration may be checked where the pack is not
-// deployed yet (a build machine, an image before its volumes are mounted), and the pack has its
-// own check, `centinela rules check PATH`.
+// effective values with secrets masked and "ok". A missing rule pack at scan.rules is a warning,
+// not an error: the configuration may be checked where the pack is not deployed yet (a build
+// machine, an image before its volumes are mounted), and the pack has its own check,
+// `centinela rules check PATH`.
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -40,7 +40,8 @@ int ConfigCheckCommand(const Args& args) {
   }
   const std::string path =
       flags.positional.empty() ? FindBundled("config/centinela.yaml") : flags.positional[0];
-  Result<config::Config> loaded = config::LoadConfig(path, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+  Result<config::Config> loaded =
+      config::LoadConfig(path, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;

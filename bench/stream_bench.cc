@@ -23,11 +23,11 @@
 // mock cluster) is outside the timing. Ratios are per round: both numbers come from one run.
 //
 // Latency: a producer thread produces at a fixed rate (default half the best scanner rate) a mix
-// in which each record alerts with probability --latency-alert-share, each with its produce time (steady clock,
-// ns) in the message id; a consumer of the alerts topic computes produce -> alert-consumed for
-// every alert. The records come in a fixed pseudo-random order of the input lines (--latency-order
-// file: in file order, where each everyday source's stretch has its own scanning cost, so the
-// load comes in waves). The configuration's consumer and producer properties apply (see
+// in which each record alerts with probability --latency-alert-share, each with its produce time
+// (steady clock, ns) in the message id; a consumer of the alerts topic computes produce ->
+// alert-consumed for every alert. The records come in a fixed pseudo-random order of the input
+// lines (--latency-order file: in file order, where each everyday source's stretch has its own
+// scanning cost, so the load comes in waves). The configuration's consumer and producer properties apply (see
 // config/dev.yaml). The latency topics have --latency-partitions partitions
 // (default 8): the mock cluster finds a fetch offset by walking a partition's message sets from
 // the first (rdkafka_mock.c, "FIXME: Maintain an index"), so many small partitions cost it more
@@ -680,11 +680,12 @@ struct Bench {
     });
 
     // The mix: each record alerts with probability --latency-alert-share, drawn from a generator
-    // with a fixed seed (mt19937_64 is specified exactly, so the draw is the same everywhere).
+    // with a fixed seed (mt19937_64 is specified exactly, so the sequence of draws is the same
+    // everywhere; how many of them the timed warm-up takes varies from run to run).
     // Not every k-th record: with records round-robin over the partitions, every 100th lands on
     // the same two partitions of 8 (100 = 4 mod 8), and both map to the same scan worker, which
-    // then carried every alert (~50 us each against ~3 for a quiet record) and about 1.35 times
-    // the other worker's load. Input order bunches lines of one source together (the
+    // then carried every alert (~60 us each against ~3 for a quiet record) and ran at 1.4-1.5
+    // times the other worker's CPU in three runs at 149k records/s. Input order bunches lines of one source together (the
     // labelled corpus, then each everyday source), and their scanning cost differs from stretch
     // to stretch (offline, 1.2 to 9.5 us a line on average over stretches of 2,000 lines), so by
     // default both lists are shuffled once with a fixed seed: every stretch of the stream then

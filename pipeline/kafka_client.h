@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,9 @@ Properties ProducerProperties(const config::KafkaConfig& kafka);
 // properties are never echoed). librdkafka's own log lines go to spdlog. Every client starts with
 // socket.nagle.disable=true (see kafka_client.cc), which `properties` may override.
 Result<KafkaConf> MakeConf(const Properties& properties);
+
+// `text` with every occurrence of `secret` replaced by "(secret)" (none when `secret` is empty).
+std::string WithoutSecret(std::string text, std::string_view secret);
 
 // A new header list for a produce call (which takes ownership on success), or nullptr when
 // `headers` is empty.

@@ -177,7 +177,8 @@ TEST_F(Cli, RulesTestReportsPrecisionRecallAndEnforcesBounds) {
 }
 
 TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
-  Write("good.yaml", "kafka:\n  brokers: 127.0.0.1:9092\n  producer_properties:\n    linger.ms: 5\n");
+  Write("good.yaml",
+        "kafka:\n  brokers: 127.0.0.1:9092\n  producer_properties:\n    linger.ms: 5\n");
   Outcome ok = Centinela("config check good.yaml");
   EXPECT_EQ(ok.status, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("ok"));
@@ -191,6 +192,10 @@ TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
   EXPECT_THAT(bad.err, HasSubstr("bad.yaml:6: kafka.consumer_properties.fetch.wiat.max.ms: "
                                  "librdkafka refuses it: No such configuration property"));
   EXPECT_THAT(bad.out, Not(HasSubstr("ok")));
+  // `run` loads its configuration the same way, and stops before it connects to anything.
+  Outcome run = Centinela("run --config bad.yaml");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.err, HasSubstr("bad.yaml:4: kafka.properties.socket.nagle.disable"));
 }
 
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {

@@ -75,10 +75,22 @@ TEST(KafkaClientTest, CheckKafkaPropertyAsksLibrdkafkaAndNeverShowsASecret) {
               HasSubstr("carrier-pigeon"));
   EXPECT_THAT(CheckKafkaProperty("fetch.wiat.max.ms", "10"),
               HasSubstr("No such configuration property"));
-  // A mistyped secret property is named; its value is not shown.
+  // A mistyped secret property is named; its value is not shown, even when it is "secret".
   const std::string typo = CheckKafkaProperty("sasl.passwords", "hunter2");
   EXPECT_THAT(typo, HasSubstr("No such configuration property: \"sasl.passwords\""));
   EXPECT_THAT(typo, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(CheckKafkaProperty("sasl.oauthbearer.client.secrets", "secret"),
+              HasSubstr("No such configuration property"));
+  // Plugins are not loaded by a check.
+  EXPECT_EQ(CheckKafkaProperty("plugin.library.paths", "/nonexistent/plugin.so"), "");
+}
+
+TEST(KafkaClientTest, WithoutSecretMasksEveryOccurrenceEvenOfItsOwnMask) {
+  EXPECT_EQ(WithoutSecret("bad value \"hunter2\" (hunter2)", "hunter2"),
+            "bad value \"(secret)\" ((secret))");
+  EXPECT_EQ(WithoutSecret("value secret for x.secret", "secret"), "value (secret) for x.(secret)");
+  EXPECT_EQ(WithoutSecret("sss", "s"), "(secret)(secret)(secret)");
+  EXPECT_EQ(WithoutSecret("nothing here", ""), "nothing here");
 }
 
 }  // namespace
