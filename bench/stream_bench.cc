@@ -998,12 +998,7 @@ void Run(Options o) {
   // What a client built from these properties runs with (MakeConf adds its own defaults).
   auto effective = [](const pipeline::Properties& p, const char* k) {
     auto conf = pipeline::MakeConf(p);
-    char value[64];
-    size_t size = sizeof value;
-    if (!conf.ok() || rd_kafka_conf_get(conf->get(), k, value, &size) != RD_KAFKA_CONF_OK) {
-      return std::string("?");
-    }
-    return std::string(value);
+    return conf.ok() ? pipeline::ConfValue(conf->get(), k) : std::string("?");
   };
   const bool nagle_off = effective(cprops, "socket.nagle.disable") == "true" &&
                          effective(pprops, "socket.nagle.disable") == "true";

@@ -69,43 +69,54 @@ std::string WithoutSecret(std::string text, std::string_view secret) {
   return text;
 }
 
-std::string CheckKafkaProperty(const std::string& key, const std::string& value) {
-  // Setting it loads the plugins there and then: a check on a machine without them would fail,
-  // and would run their code. `centinela run` loads them (and names a failure) when it starts.
-  if (key == "plugin.library.paths") return "";
-  KafkaConf conf(rd_kafka_conf_new());
+// Sets one property on `conf`: "" when librdkafka accepts it, else its reason, trimmed, with a
+// secret property's value masked.
+std::string SetProperty(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char err[512];
-  if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) ==
-      RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK) {
     return "";
   }
-  std::string reason = std::string("librdkafka refuses it: ") + err;
+  std::string reason = err;
   while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) {
     reason.pop_back();
   }
   return config::IsSecretKey(key) ? WithoutSecret(std::move(reason), value) : reason;
 }
 
+std::string CheckKafkaProperty(const std::string& key, const std::string& value) {
+  // Setting it loads the plugins there and then: a check on a machine without them would fail,
+  // and would run their code. `centinela run` loads them (and names a failure) when it starts.
+  if (key == "plugin.library.paths") return "";
+  KafkaConf conf(rd_kafka_conf_new());
+  const std::string reason = SetProperty(conf.get(), key, value);
+  return reason.empty() ? reason : "librdkafka refuses it: " + reason;
+}
+
 Result<KafkaConf> MakeConf(const Properties& properties) {
   KafkaConf conf(rd_kafka_conf_new());
-  char err[512];
   // TCP_NODELAY, as the Java client does: with Nagle's algorithm a request written while an
   // earlier one is unacknowledged waits for the peer's delayed ACK (40 ms on Linux). An idempotent
   // producer (at most 5 requests in flight) then stalls for 40 ms at a time; on the development
   // broker those stalls made the worst of the produce -> alert tail. `properties` may set it back.
-  if (rd_kafka_conf_set(conf.get(), "socket.nagle.disable", "true", err, sizeof err) !=
-      RD_KAFKA_CONF_OK) {
-    return Error{std::string("kafka property 'socket.nagle.disable': ") + err};
+  if (std::string reason = SetProperty(conf.get(), "socket.nagle.disable", "true");
+      !reason.empty()) {
+    return Error{"kafka property 'socket.nagle.disable': " + reason};
   }
   for (const auto& [key, value] : properties) {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
-      return Error{"kafka property '" + key + "': " + err};
+    if (std::string reason = SetProperty(conf.get(), key, value); !reason.empty()) {
+      return Error{"kafka property '" + key + "': " + reason};
     }
   }
   rd_kafka_conf_set_log_cb(conf.get(), &LogToSpdlog);
   rd_kafka_conf_set_error_cb(conf.get(), &ErrorToSpdlog);
   return conf;
+}
+
+std::string ConfValue(const rd_kafka_conf_t* conf, const char* name) {
+  char value[256];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, name, value, &size) != RD_KAFKA_CONF_OK) return "<unset>";
+  return value;
 }
 
 rd_kafka_headers_t* MakeHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {

@@ -38,10 +38,14 @@ using Properties = std::map<std::string, std::string>;
 Properties ConsumerProperties(const config::KafkaConfig& kafka, const std::string& group_id);
 Properties ProducerProperties(const config::KafkaConfig& kafka);
 
-// Builds a conf; an unknown or invalid property is an Error naming it (values of secret
-// properties are never echoed). librdkafka's own log lines go to spdlog. Every client starts with
+// Builds a conf; an unknown or invalid property is an Error naming it (the value of a secret
+// property is masked, as in CheckKafkaProperty). librdkafka's own log lines go to spdlog. Every client starts with
 // socket.nagle.disable=true (see kafka_client.cc), which `properties` may override.
 Result<KafkaConf> MakeConf(const Properties& properties);
+
+// The value `conf` holds for the property `name`, as librdkafka reports it; "<unset>" when it has
+// none. For the tests and the benchmark's report of the settings a client really runs with.
+std::string ConfValue(const rd_kafka_conf_t* conf, const char* name);
 
 // `text` with every occurrence of `secret` replaced by "(secret)" (none when `secret` is empty).
 std::string WithoutSecret(std::string text, std::string_view secret);

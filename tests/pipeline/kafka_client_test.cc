@@ -14,14 +14,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// The value a conf holds for `name`, as librdkafka reports it.
-std::string ConfValue(rd_kafka_conf_t* conf, const char* name) {
-  char value[64];
-  size_t size = sizeof value;
-  if (rd_kafka_conf_get(conf, name, value, &size) != RD_KAFKA_CONF_OK) return "<unset>";
-  return value;
-}
-
 config::KafkaConfig Kafka() {
   config::KafkaConfig kafka;
   kafka.brokers = "127.0.0.1:9";
