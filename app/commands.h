@@ -28,6 +28,11 @@ int RunCommand(const Args& args);          // app/run_command.cc
 int DemoCommand(const Args& args);         // app/demo_command.cc
 int DeadletterCommand(const Args& args);   // app/deadletter_command.cc
 
+// How every command loads the service configuration (app/config_command.cc): the file, the
+// environment overrides, and every librdkafka property checked by librdkafka
+// (pipeline::CheckKafkaProperty), so a bad value is named with its line before anything starts.
+Result<config::Config> LoadServiceConfig(const std::string& file);
+
 // Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
 // scanner service with its control thread (signals, pack watcher). RunScanner blocks until the
 // scanner stops; on_started runs on the caller's thread once the scanner exists, on_stopped once

@@ -27,6 +27,10 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+Result<config::Config> LoadServiceConfig(const std::string& file) {
+  return config::LoadConfig(file, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+}
+
 int ConfigCheckCommand(const Args& args) {
   ParsedFlags flags;
   if (auto err = ParseFlags(args, {}, {"help"}, &flags); err || flags.positional.size() > 1) {
@@ -40,8 +44,7 @@ int ConfigCheckCommand(const Args& args) {
   }
   const std::string path =
       flags.positional.empty() ? FindBundled("config/centinela.yaml") : flags.positional[0];
-  Result<config::Config> loaded =
-      config::LoadConfig(path, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+  Result<config::Config> loaded = LoadServiceConfig(path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;

@@ -13,7 +13,6 @@
 #include "app/flags.h"
 #include "config/config.h"
 #include "pipeline/kafka_io.h"
-#include "pipeline/kafka_properties.h"
 
 namespace centinela::app {
 namespace {
@@ -75,8 +74,7 @@ int DeadletterCommand(const Args& args) {
       return 2;
     }
   }
-  auto config = config::LoadConfig(flags.Get("config").value_or("config/centinela.yaml"),
-                                   &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+  auto config = LoadServiceConfig(flags.Get("config").value_or("config/centinela.yaml"));
   if (!config.ok()) {
     std::fprintf(stderr, "centinela deadletter replay: %s\n", config.error().message.c_str());
     return 2;

@@ -16,7 +16,6 @@
 #include "ingest/decoder.h"
 #include "pipeline/dev_broker.h"
 #include "pipeline/kafka_io.h"
-#include "pipeline/kafka_properties.h"
 #include "pipeline/scanner.h"
 
 namespace centinela::app {
@@ -116,7 +115,7 @@ int DemoCommand(const Args& args) {
   const std::string config_file = flags.Get("config").value_or(FindBundled("config/dev.yaml"));
   const std::string feed_file =
       flags.Get("feed").value_or(FindBundled("config/samples/feed.jsonl"));
-  auto config = config::LoadConfig(config_file, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+  auto config = LoadServiceConfig(config_file);
   if (!config.ok()) {
     std::fprintf(stderr, "centinela demo: %s\n", config.error().message.c_str());
     return 2;

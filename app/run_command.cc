@@ -11,7 +11,6 @@
 #include "app/signals.h"
 #include "config/config.h"
 #include "pipeline/engine_holder.h"
-#include "pipeline/kafka_properties.h"
 #include "pipeline/scanner.h"
 #include "rules/matcher.h"
 
@@ -110,7 +109,7 @@ int RunCommand(const Args& args) {
     return 2;
   }
   const std::string file = flags.Get("config").value_or("config/centinela.yaml");
-  auto config = config::LoadConfig(file, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
+  auto config = LoadServiceConfig(file);
   if (!config.ok()) {
     std::fprintf(stderr, "centinela run: %s\n", config.error().message.c_str());
     return 2;
