@@ -27,8 +27,8 @@
 // (steady clock, ns) in the message id; a consumer of the alerts topic computes produce ->
 // alert-consumed for every alert. The records come in a fixed pseudo-random order of the input
 // lines (--latency-order file: in file order, where each everyday source's stretch has its own
-// scanning cost, so the load comes in waves). The configuration's consumer and producer properties apply (see
-// config/dev.yaml). The latency topics have --latency-partitions partitions
+// scanning cost, so the load comes in waves). The configuration's consumer and producer
+// properties apply (see config/dev.yaml). The latency topics have --latency-partitions partitions
 // (default 8): the mock cluster finds a fetch offset by walking a partition's message sets from
 // the first (rdkafka_mock.c, "FIXME: Maintain an index"), so many small partitions cost it more
 // per fetch as the run goes on, which a real broker's offset index does not.
@@ -685,12 +685,13 @@ struct Bench {
     // Not every k-th record: with records round-robin over the partitions, every 100th lands on
     // the same two partitions of 8 (100 = 4 mod 8), and both map to the same scan worker, which
     // then carried every alert (~60 us each against ~3 for a quiet record) and ran at 1.4-1.5
-    // times the other worker's CPU in three runs at 149k records/s. Input order bunches lines of one source together (the
-    // labelled corpus, then each everyday source), and their scanning cost differs from stretch
-    // to stretch (offline, 1.2 to 9.5 us a line on average over stretches of 2,000 lines), so by
-    // default both lists are shuffled once with a fixed seed: every stretch of the stream then
-    // costs about the average. (std::shuffle's order is the standard library's own, so the order
-    // is the same from run to run on one machine, not across libraries.)
+    // times the other worker's CPU in three runs at 149k records/s.
+    // The order: input order bunches lines of one source together (the labelled corpus, then
+    // each everyday source), and their scanning cost differs from stretch to stretch (offline,
+    // 1.2 to 9.5 us a line on average over stretches of 2,000 lines), so by default both lists
+    // are shuffled once with a fixed seed: every stretch of the stream then costs about the
+    // average. (std::shuffle's order is the standard library's own, so the order is the same
+    // from run to run on one machine, not across libraries.)
     std::vector<size_t> quiet_order = quiet, alerting_order = alerting;
     if (options.latency_order == "shuffled") {
       std::mt19937_64 rng(20261129);

@@ -39,8 +39,9 @@ Properties ConsumerProperties(const config::KafkaConfig& kafka, const std::strin
 Properties ProducerProperties(const config::KafkaConfig& kafka);
 
 // Builds a conf; an unknown or invalid property is an Error naming it (the value of a secret
-// property is masked, as in CheckKafkaProperty). librdkafka's own log lines go to spdlog. Every client starts with
-// socket.nagle.disable=true (see kafka_client.cc), which `properties` may override.
+// property is masked, as in CheckKafkaProperty). librdkafka's own log lines go to spdlog. Every
+// client starts with socket.nagle.disable=true (see kafka_client.cc), which `properties` may
+// override.
 Result<KafkaConf> MakeConf(const Properties& properties);
 
 // The value `conf` holds for the property `name`, as librdkafka reports it; "<unset>" when it has
