@@ -74,6 +74,7 @@ Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineO
                                                    std::vector<std::string>* warnings) {
   std::shared_ptr<Engine> engine(new Engine());
   engine->pack_ = std::move(pack);
+  engine->scorer_ = std::make_unique<Scorer>(engine->pack_);
   engine->version_ = engine->pack_.VersionString();
   auto matcher = Matcher::Compile(engine->pack_, Matcher::Options{options.cache_dir});
   if (!matcher.ok()) return matcher.error();
@@ -100,7 +101,7 @@ Result<std::unique_ptr<Engine::Context>> Engine::MakeContext() const {
 }
 
 Status Engine::Finish(Context& context, ScanResult* out) const {
-  Score(pack_, context.matches, out);
+  scorer_->Score(context.matches, out);
   out->entities = Entities{};
   out->campaign_key.clear();
   if (out->action != Action::kNone) {
@@ -125,7 +126,7 @@ Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult
       !s.ok()) {
     return s;
   }
-  if (ScoreUpperBound(pack_, context.candidates) < pack_.thresholds.review) {
+  if (scorer_->UpperBound(context.candidates) < pack_.thresholds.review) {
     context.matches.clear();  // Finish then gives action none with nothing else filled
   } else {
     matcher_->Confirm(context.normalized, *context.matcher, &context.matches);

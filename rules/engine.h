@@ -26,6 +26,7 @@
 #include "rules/entities.h"
 #include "rules/matcher.h"
 #include "rules/pack.h"
+#include "rules/scorer.h"
 #include "text/normalizer.h"
 
 namespace centinela::rules {
@@ -61,7 +62,7 @@ class Engine {
 
   // Scan for callers that act only on results at `review` or above (the streaming scanner).
   // When the rules Hyperscan reports could not reach review even with every negative weight left
-  // out (ScoreUpperBound), it stops there: action none, score 0, no rules, no entities, and no
+  // out (Scorer::UpperBound), it stops there: action none, score 0, no rules, no entities, and no
   // RE2 confirmation, entity extraction or campaign key, which most traffic never needs.
   // Otherwise *out is exactly what Scan gives.
   Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out) const;
@@ -84,6 +85,7 @@ class Engine {
   Status Finish(Context& context, ScanResult* out) const;
 
   RulePack pack_;
+  std::unique_ptr<Scorer> scorer_;  // reads pack_
   std::string version_;
   text::Normalizer normalizer_;
   std::unique_ptr<Matcher> matcher_;

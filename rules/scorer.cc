@@ -1,68 +1,98 @@
 #include "rules/scorer.h"
 
 #include <algorithm>
+#include <climits>
+#include <map>
+#include <ranges>
 #include <string>
 
 namespace centinela::rules {
-namespace {
 
-// Sums the rules marked in fired[0, rules.size()) and the composites they set off (marked in
-// fired[rules.size() + i], and appended to `composites` when it is not null): category totals
-// under their caps, uncategorized composites on top, clamped to 0..100. With positive_only every
-// negative weight is left out, which gives an upper bound of the score of any subset of the
-// marked rules (composites fire on a superset of their members; caps and clamping are monotone).
-int Sum(const RulePack& pack, std::vector<uint8_t>& fired, bool positive_only,
-        std::vector<RuleHit>* composites) {
-  // Category totals in a small flat list: packs have a dozen or two categories.
-  std::vector<std::pair<const std::string*, int>> totals;
-  auto add = [&totals](const std::string& category, int weight) {
-    for (auto& [name, sum] : totals) {
-      if (*name == category) {
-        sum += weight;
-        return;
-      }
-    }
-    totals.emplace_back(&category, weight);
-  };
-  auto counts = [positive_only](int weight) { return !positive_only || weight > 0; };
-  for (size_t r = 0; r < pack.rules.size(); ++r) {
-    if (fired[r] && counts(pack.rules[r].weight)) add(pack.rules[r].category, pack.rules[r].weight);
+// Per-thread working memory of Sum, sized for the pack at hand.
+class Scorer::State {
+ public:
+  static State& For(const Scorer& scorer) {
+    thread_local State state;
+    state.seen.assign(scorer.pack_.rules.size(), 0);
+    state.members_fired.assign(scorer.pack_.composites.size(), 0);
+    state.totals.assign(scorer.caps_.size(), 0);
+    return state;
   }
-  int uncapped = 0;
-  for (size_t i = 0; i < pack.composites.size(); ++i) {
-    const Composite& c = pack.composites[i];
-    int count = 0;
-    for (uint32_t slot : c.member_slots) count += fired[slot];
+  std::vector<uint8_t> seen;          // per rule: already counted
+  std::vector<int> members_fired;     // per composite
+  std::vector<int> totals;            // per category
+};
+
+Scorer::Scorer(const RulePack& pack) : pack_(pack) {
+  std::map<std::string, int> categories;
+  auto category_of = [&](const std::string& name) {
+    auto [it, added] = categories.emplace(name, static_cast<int>(caps_.size()));
+    if (added) {
+      auto cap = pack.category_caps.find(name);
+      caps_.push_back(cap == pack.category_caps.end() ? INT_MAX : cap->second);
+    }
+    return it->second;
+  };
+  const size_t rule_count = pack.rules.size();
+  const size_t slot_count = rule_count + pack.composites.size();
+  slots_.reserve(slot_count);
+  for (const Rule& r : pack.rules) slots_.push_back(Slot{r.weight, category_of(r.category)});
+  for (const Composite& c : pack.composites) {
+    slots_.push_back(Slot{c.weight, c.category.empty() ? -1 : category_of(c.category)});
     const int n = static_cast<int>(c.member_slots.size());
-    const bool on = c.kind == Composite::Kind::kAll   ? count == n
-                    : c.kind == Composite::Kind::kAny ? count > 0
-                                                      : count >= c.at_least;
-    if (!on) continue;
-    fired[pack.rules.size() + i] = 1;
-    if (composites) composites->push_back(RuleHit{c.id, c.weight, {}});
-    if (!counts(c.weight)) continue;
-    if (c.category.empty()) {
-      uncapped += c.weight;
-    } else {
-      add(c.category, c.weight);
+    needed_.push_back(c.kind == Composite::Kind::kAll   ? n
+                      : c.kind == Composite::Kind::kAny ? 1
+                                                        : c.at_least);
+  }
+  // Composites by member slot, in composite order (counting sort).
+  first_dependent_.assign(slot_count + 1, 0);
+  for (const Composite& c : pack.composites) {
+    for (uint32_t slot : c.member_slots) ++first_dependent_[slot + 1];
+  }
+  for (size_t s = 0; s < slot_count; ++s) first_dependent_[s + 1] += first_dependent_[s];
+  dependents_.resize(first_dependent_.back());
+  std::vector<uint32_t> next(first_dependent_.begin(), first_dependent_.end() - 1);
+  for (uint32_t i = 0; i < pack.composites.size(); ++i) {
+    for (uint32_t slot : pack.composites[i].member_slots) dependents_[next[slot]++] = i;
+  }
+}
+
+// Sums the distinct rules in `rules` and the composites they set off (appended to `composites`
+// when it is not null): category totals under their caps, uncategorized composites on top,
+// clamped to 0..100. With positive_only every negative weight is left out, which gives an upper
+// bound of the score of any subset of the rules (composites fire on a superset of their members;
+// caps and clamping are monotone).
+template <typename Rules>
+int Scorer::Sum(const Rules& rules, bool positive_only, std::vector<RuleHit>* composites) const {
+  State& state = State::For(*this);
+  int uncapped = 0;
+  auto fire = [&](size_t slot) {
+    const Slot& s = slots_[slot];
+    if (!positive_only || s.weight > 0) {
+      (s.category < 0 ? uncapped : state.totals[s.category]) += s.weight;
+    }
+    for (uint32_t k = first_dependent_[slot]; k < first_dependent_[slot + 1]; ++k) {
+      ++state.members_fired[dependents_[k]];
+    }
+  };
+  for (uint32_t r : rules) {
+    if (state.seen[r]) continue;
+    state.seen[r] = 1;
+    fire(r);
+  }
+  const size_t rule_count = pack_.rules.size();
+  for (size_t i = 0; i < needed_.size(); ++i) {
+    if (state.members_fired[i] < needed_[i]) continue;
+    fire(rule_count + i);  // members come first in pack order, so later composites see it
+    if (composites) {
+      const Composite& c = pack_.composites[i];
+      composites->push_back(RuleHit{c.id, c.weight, {}});
     }
   }
   int score = uncapped;
-  for (const auto& [category, sum] : totals) {
-    auto cap = pack.category_caps.find(*category);
-    score += cap != pack.category_caps.end() && sum > cap->second ? cap->second : sum;
-  }
+  for (size_t k = 0; k < caps_.size(); ++k) score += std::min(state.totals[k], caps_[k]);
   return std::clamp(score, 0, 100);
 }
-
-// fired[slot] for the pack's rules then its composites (Composite::member_slots), all clear.
-std::vector<uint8_t>& ClearedSlots(const RulePack& pack) {
-  thread_local std::vector<uint8_t> fired;
-  fired.assign(pack.rules.size() + pack.composites.size(), 0);
-  return fired;
-}
-
-}  // namespace
 
 Action ActionFor(const Thresholds& thresholds, int score) {
   if (score >= thresholds.publish) return Action::kPublish;
@@ -71,26 +101,22 @@ Action ActionFor(const Thresholds& thresholds, int score) {
   return Action::kNone;
 }
 
-void Score(const RulePack& pack, const std::vector<RuleMatch>& matches, ScanResult* result) {
+void Scorer::Score(const std::vector<RuleMatch>& matches, ScanResult* result) const {
   result->rules.clear();
   result->score = 0;
   result->action = Action::kNone;
   if (matches.empty()) return;
-  std::vector<uint8_t>& fired = ClearedSlots(pack);
   for (const RuleMatch& m : matches) {
-    const Rule& rule = pack.rules[m.rule];
-    fired[m.rule] = 1;
+    const Rule& rule = pack_.rules[m.rule];
     result->rules.push_back(RuleHit{rule.id, rule.weight, m.spans});
   }
-  result->score = Sum(pack, fired, false, &result->rules);
-  result->action = ActionFor(pack.thresholds, result->score);
+  result->score = Sum(matches | std::views::transform(&RuleMatch::rule), false, &result->rules);
+  result->action = ActionFor(pack_.thresholds, result->score);
 }
 
-int ScoreUpperBound(const RulePack& pack, const std::vector<uint32_t>& rules) {
+int Scorer::UpperBound(const std::vector<uint32_t>& rules) const {
   if (rules.empty()) return 0;
-  std::vector<uint8_t>& fired = ClearedSlots(pack);
-  for (uint32_t r : rules) fired[r] = 1;
-  return Sum(pack, fired, true, nullptr);
+  return Sum(rules, true, nullptr);
 }
 
 }  // namespace centinela::rules

@@ -16,14 +16,41 @@
 
 namespace centinela::rules {
 
-// Fills result->score, ->action and ->rules (rules that fired with their spans, then the
-// composites that fired, without spans). Entities and campaign key are left alone.
-void Score(const RulePack& pack, const std::vector<RuleMatch>& matches, ScanResult* result);
+// Scores against one linked pack (LinkPack). Built once per pack: categories become small
+// integers and every rule or composite knows the composites it is a member of, so a score costs
+// work in proportion to the rules that fired and the pack's composite count, with no string
+// compares. Read-only after construction; safe to share between threads. The pack must outlive
+// the scorer and not change.
+class Scorer {
+ public:
+  explicit Scorer(const RulePack& pack);
 
-// The most any subset of `rules` (indices in RulePack::rules, in any order) could score: the
-// score with every negative weight left out. Below the review threshold, none of those subsets
-// can reach review, whichever of them really fired.
-int ScoreUpperBound(const RulePack& pack, const std::vector<uint32_t>& rules);
+  // Fills result->score, ->action and ->rules (rules that fired with their spans, then the
+  // composites that fired, in pack order, without spans). Entities and campaign key are left
+  // alone. `matches` holds distinct rules.
+  void Score(const std::vector<RuleMatch>& matches, ScanResult* result) const;
+
+  // The most any subset of `rules` (indices in RulePack::rules, in any order, repeats allowed)
+  // could score: the score with every negative weight left out. Below the review threshold, none
+  // of those subsets can reach review, whichever of them really fired.
+  int UpperBound(const std::vector<uint32_t>& rules) const;
+
+ private:
+  struct Slot {
+    int weight;
+    int category;  // index into caps_, or -1 for a composite without a category
+  };
+  class State;
+  template <typename Rules>
+  int Sum(const Rules& rules, bool positive_only, std::vector<RuleHit>* composites) const;
+
+  const RulePack& pack_;
+  std::vector<Slot> slots_;           // the pack's rules, then its composites
+  std::vector<int> caps_;             // per category; INT_MAX where the pack sets no cap
+  std::vector<int> needed_;           // per composite: members that must fire (all, any, N)
+  std::vector<uint32_t> dependents_;  // composites (by index) that list a slot as a member,
+  std::vector<uint32_t> first_dependent_;  // slot s's are [first_[s], first_[s + 1])
+};
 
 Action ActionFor(const Thresholds& thresholds, int score);
 

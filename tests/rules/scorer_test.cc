@@ -36,8 +36,12 @@ ScanResult ScoreOf(const RulePack& pack, std::vector<uint32_t> fired) {
   std::vector<RuleMatch> matches;
   for (uint32_t r : fired) matches.push_back(RuleMatch{r, {Span{0, 1}}});
   ScanResult result;
-  Score(pack, matches, &result);
+  Scorer(pack).Score(matches, &result);
   return result;
+}
+
+int UpperBound(const RulePack& pack, const std::vector<uint32_t>& rules) {
+  return Scorer(pack).UpperBound(rules);
 }
 
 std::vector<std::string> Ids(const ScanResult& r) {
@@ -84,7 +88,7 @@ TEST(Score, NegativeEvidenceSubtractsAndScoreIsClamped) {
   EXPECT_EQ(t.action, Action::kPublish);
 }
 
-TEST(ScoreUpperBound, LeavesOutNegativeWeightsOfRulesAndComposites) {
+TEST(UpperBound, LeavesOutNegativeWeightsOfRulesAndComposites) {
   RulePack pack = MakePack();
   Composite legit{"legit-pair", "", -40, Composite::Kind::kAll, 0, {"fee", "warning-frame"},
                   "", {}, {}};
@@ -92,15 +96,18 @@ TEST(ScoreUpperBound, LeavesOutNegativeWeightsOfRulesAndComposites) {
   ASSERT_TRUE(LinkPack(&pack).ok());
   // fee 20 + warning-frame -50 + legit-pair -40: Score says 0, the bound counts fee alone.
   EXPECT_EQ(ScoreOf(pack, {2, 3}).score, 0);
-  EXPECT_EQ(ScoreUpperBound(pack, {2, 3}), 20);
-  EXPECT_EQ(ScoreUpperBound(pack, {3}), 0);
-  EXPECT_EQ(ScoreUpperBound(pack, {}), 0);
+  EXPECT_EQ(UpperBound(pack, {2, 3}), 20);
+  EXPECT_EQ(UpperBound(pack, {3}), 0);
+  EXPECT_EQ(UpperBound(pack, {}), 0);
   // Caps and composites apply as in Score: notario-a + notario-b + any-notario capped at 40.
-  EXPECT_EQ(ScoreUpperBound(pack, {1, 0}), 40);
+  EXPECT_EQ(UpperBound(pack, {1, 0}), 40);
+  // A rule listed twice counts once (the composites' member counts too).
+  EXPECT_EQ(UpperBound(pack, {2, 2}), 20);
+  EXPECT_EQ(UpperBound(pack, {0, 0, 2}), 80);
 }
 
 // The bound holds for every subset of every candidate set of the test pack.
-TEST(ScoreUpperBound, IsAtLeastTheScoreOfEverySubset) {
+TEST(UpperBound, IsAtLeastTheScoreOfEverySubset) {
   const RulePack pack = MakePack();
   const uint32_t n = static_cast<uint32_t>(pack.rules.size());
   for (uint32_t candidates = 0; candidates < (1u << n); ++candidates) {
@@ -108,7 +115,7 @@ TEST(ScoreUpperBound, IsAtLeastTheScoreOfEverySubset) {
     for (uint32_t r = 0; r < n; ++r) {
       if (candidates & (1u << r)) set.push_back(r);
     }
-    const int bound = ScoreUpperBound(pack, set);
+    const int bound = UpperBound(pack, set);
     for (uint32_t sub = candidates;; sub = (sub - 1) & candidates) {
       std::vector<uint32_t> fired;
       for (uint32_t r = 0; r < n; ++r) {

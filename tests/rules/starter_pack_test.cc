@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <random>
 #include <set>
 #include <string>
 
@@ -109,6 +112,88 @@ TEST(StarterPack, CoversEveryScamTypeAndHasEvidenceOfLegitimacy) {
     EXPECT_TRUE(positive.count(type)) << "no rule for scam type " << type;
   }
   EXPECT_GE(negative.size(), 3u) << "negative evidence: warnings, news, official contacts…";
+}
+
+// The scoring rules of scorer.h read literally (flags, string categories, every composite's
+// members counted), to check Scorer's indexed sums against. Fills the ids of the composites that
+// fired, in pack order.
+int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool positive_only,
+                   std::vector<std::string>* composites) {
+  std::vector<bool> fired(pack.rules.size() + pack.composites.size());
+  std::map<std::string, int> totals;
+  int uncapped = 0;
+  auto add = [&](const std::string& category, int weight, bool capped) {
+    if (positive_only && weight <= 0) return;
+    (capped ? totals[category] : uncapped) += weight;
+  };
+  for (uint32_t r : rules) {
+    fired[r] = true;
+    add(pack.rules[r].category, pack.rules[r].weight, true);
+  }
+  for (size_t i = 0; i < pack.composites.size(); ++i) {
+    const Composite& c = pack.composites[i];
+    int count = 0;
+    for (uint32_t slot : c.member_slots) count += fired[slot];
+    const bool on = c.kind == Composite::Kind::kAll   ? count == int(c.member_slots.size())
+                    : c.kind == Composite::Kind::kAny ? count > 0
+                                                      : count >= c.at_least;
+    if (!on) continue;
+    fired[pack.rules.size() + i] = true;
+    composites->push_back(c.id);
+    add(c.category, c.weight, !c.category.empty());
+  }
+  int score = uncapped;
+  for (const auto& [category, sum] : totals) {
+    auto cap = pack.category_caps.find(category);
+    score += cap != pack.category_caps.end() ? std::min(sum, cap->second) : sum;
+  }
+  return std::clamp(score, 0, 100);
+}
+
+// Scorer on the starter pack against the literal reading above: each trial fires most of the
+// rules under one composite (so all / at-least composites go both ways) and a few random rules.
+TEST(StarterPack, ScorerEqualsTheLiteralScoringRules) {
+  const RulePack& pack = StarterPack();
+  const Scorer scorer(pack);
+  std::function<void(uint32_t, std::set<uint32_t>*)> rules_under = [&](uint32_t slot,
+                                                                     std::set<uint32_t>* out) {
+    if (slot < pack.rules.size()) {
+      out->insert(slot);
+      return;
+    }
+    for (uint32_t m : pack.composites[slot - pack.rules.size()].member_slots) rules_under(m, out);
+  };
+  std::mt19937 random(20261129);
+  auto pick = [&random](size_t n) { return static_cast<uint32_t>(random() % n); };
+  int alerting = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::set<uint32_t> under, rules;
+    rules_under(static_cast<uint32_t>(pack.rules.size()) + pick(pack.composites.size()), &under);
+    for (uint32_t r : under) {
+      if (pick(5) != 0) rules.insert(r);
+    }
+    for (uint32_t extra = pick(5); extra > 0; --extra) rules.insert(pick(pack.rules.size()));
+    if (rules.empty()) continue;
+    std::vector<std::string> want_composites, unused;
+    const int want = ReferenceScore(pack, rules, false, &want_composites);
+    const int want_bound = ReferenceScore(pack, rules, true, &unused);
+    std::vector<RuleMatch> matches;
+    for (uint32_t r : rules) matches.push_back(RuleMatch{r, {}});
+    ScanResult got;
+    scorer.Score(matches, &got);
+    std::vector<std::string> got_composites;
+    for (size_t i = rules.size(); i < got.rules.size(); ++i) {
+      got_composites.push_back(got.rules[i].id);
+    }
+    ASSERT_EQ(got.score, want) << "trial " << trial;
+    ASSERT_EQ(got_composites, want_composites) << "trial " << trial;
+    std::vector<uint32_t> listed(rules.begin(), rules.end());
+    std::shuffle(listed.begin(), listed.end(), random);
+    listed.push_back(listed.front());  // a repeat counts once
+    ASSERT_EQ(scorer.UpperBound(listed), want_bound) << "trial " << trial;
+    alerting += want >= pack.thresholds.review;
+  }
+  EXPECT_GT(alerting, 400);  // the trials reach review often enough to exercise caps and clamps
 }
 
 // The labelled corpora: every tests/data/*.jsonl, in name order, except the dev and holdout
