@@ -174,7 +174,9 @@ int DemoCommand(const Args& args) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(exit_when_done ? 0 : 150));
       }
-      if (Status s = (*producer)->Flush(10000); !s.ok()) spdlog::error("demo feed: {}", s.message());
+      if (Status s = (*producer)->Flush(10000); !s.ok()) {
+        spdlog::error("demo feed: {}", s.message());
+      }
     });
     viewer = std::thread([&] {
       auto consumer = pipeline::KafkaConsumer::Create(config->kafka.brokers, "centinela-demo-view",

@@ -245,7 +245,8 @@ int RulesTestCommand(const Args& args) {
     w.Int(static_cast<int64_t>(bad_lines));
     w.Key("overall");
     WriteCounts(w, overall);
-    for (auto [key, table] : {std::pair{"categories", &by_category}, std::pair{"languages", &by_lang}}) {
+    for (auto [key, table] :
+         {std::pair{"categories", &by_category}, std::pair{"languages", &by_lang}}) {
       w.Key(key);
       w.BeginObject();
       for (const auto& [name, c] : *table) {
@@ -299,7 +300,9 @@ int RulesTestCommand(const Args& args) {
       out += fmt::format("  {:<34} {:>+6} {:>6} {:>9.4f}\n", id, rule_weight[id], s.fired,
                          s.precision());
     }
-    if (!misses.empty()) out += "\nmissed scams: " + fmt::format("{}", fmt::join(misses, " ")) + "\n";
+    if (!misses.empty()) {
+      out += "\nmissed scams: " + fmt::format("{}", fmt::join(misses, " ")) + "\n";
+    }
     if (!false_alarms.empty()) {
       out += "\nfalse alarms:\n  " + fmt::format("{}", fmt::join(false_alarms, "\n  ")) + "\n";
     }

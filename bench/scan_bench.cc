@@ -335,7 +335,8 @@ void Run(const Options& o) {
   const double t_thin = ThinProgram(lines, o.rounds, [&](auto t) { return thin.Hyperscan(t); },
                                     &thin_hits);
   const double t_full = FullProgram(*engine, lines, o.rounds, false, &full_flagged);
-  const double t_set = ThinProgram(lines, o.rounds, [&](auto t) { return thin.Re2Set(t); }, nullptr);
+  const double t_set =
+      ThinProgram(lines, o.rounds, [&](auto t) { return thin.Re2Set(t); }, nullptr);
   const double t_each = ThinProgram(lines, std::max(1, o.rounds / 2),
                                     [&](auto t) { return thin.Re2Each(t); }, nullptr);
   const double t_ref = FullProgram(*engine, lines, std::max(1, o.rounds / 2), true, nullptr);

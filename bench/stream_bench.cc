@@ -1084,8 +1084,9 @@ void Run(Options o) {
         "consumer: fetch.wait.max.ms). The mock cluster holds an empty fetch for the whole "
         "fetch.wait.max.ms even when records arrive meanwhile (DESIGN.md section 7), so there a "
         "small value is what keeps latency low. A real broker answers a waiting fetch as soon as "
-        "fetch.min.bytes (1) are there, so on a real cluster 10 ms buys little latency and costs up "
-        "to 100 fetch requests a second per consumer per broker even when idle (default 500 ms). "
+        "fetch.min.bytes (1) are there, so on a real cluster 10 ms buys little latency and "
+        "costs up to 100 fetch requests a second per consumer per broker even when idle "
+        "(default 500 ms). "
         "linger.ms 5 is librdkafka's default; lower means more, smaller produce requests and worse "
         "compression. %s A real cluster adds the network and, with acks=all, the replication "
         "round trip to each of the two produce hops, which the one-replica mock has not.\n\n",

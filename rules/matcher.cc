@@ -477,7 +477,8 @@ std::string HyperscanForm(std::string_view regex, text::View view) {
     }
     if (rest[1] != 's') {  // any other escape, with its {…} argument if it has one
       size_t n = 2;
-      if ((rest[1] == 'p' || rest[1] == 'P' || rest[1] == 'x') && rest.size() > 2 && rest[2] == '{') {
+      const bool braced = rest[1] == 'p' || rest[1] == 'P' || rest[1] == 'x';
+      if (braced && rest.size() > 2 && rest[2] == '{') {
         const size_t close = rest.find('}');
         n = close == rest.npos ? rest.size() : close + 1;
       }
