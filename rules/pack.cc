@@ -370,6 +370,12 @@ Status LinkPack(RulePack* pack) {
       return Error{c.where.ToString() + ": composite '" + c.id + "': duplicate id"};
     }
   }
+  for (const auto& [category, cap] : pack->category_caps) {
+    if (cap < 0 || cap > 100) {
+      return Error{pack->files.front() + ": category_caps: " + category + ": " +
+                   std::to_string(cap) + " is outside 0..100"};
+    }
+  }
   if (pack->rules.empty()) return Error{pack->files.front() + ": the pack has no rules"};
   return Status::Ok();
 }

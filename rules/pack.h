@@ -92,8 +92,9 @@ Result<std::string> PackDigest(const std::filesystem::path& path);
 Result<RulePack> ParsePack(const std::string& yaml, const std::string& file);
 
 // The cross-rule checks LoadPack and ParsePack end with: ids unique, composite members defined
-// (rules, or composites defined above, so there are no cycles), and each composite's
-// member_slots filled. Call it on a pack built by hand before scoring with it.
+// (rules, or composites defined above, so there are no cycles), category caps within 0..100,
+// and each composite's member_slots filled. Call it on a pack built by hand before scoring with
+// it.
 Status LinkPack(RulePack* pack);
 
 }  // namespace centinela::rules

@@ -89,6 +89,7 @@ int Scorer::Sum(const Rules& rules, bool positive_only, std::vector<RuleHit>* co
       composites->push_back(RuleHit{c.id, c.weight, {}});
     }
   }
+  // Caps are 0..100 (LinkPack), so a category where nothing fired adds min(0, cap) = 0.
   int score = uncapped;
   for (size_t k = 0; k < caps_.size(); ++k) score += std::min(state.totals[k], caps_[k]);
   return std::clamp(score, 0, 100);

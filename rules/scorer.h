@@ -17,17 +17,20 @@
 namespace centinela::rules {
 
 // Scores against one linked pack (LinkPack). Built once per pack: categories become small
-// integers and every rule or composite knows the composites it is a member of, so a score costs
-// work in proportion to the rules that fired and the pack's composite count, with no string
-// compares. Read-only after construction; safe to share between threads. The pack must outlive
-// the scorer and not change.
+// integers and every rule or composite knows the composites it is a member of, so a score is a
+// pass over the rules that fired, one over the composites' member counts and one over the
+// categories: integer work, no string compares, no walk over the rules that did not fire.
+// Read-only after construction; safe to share between threads. The pack must outlive the scorer
+// and not change.
 class Scorer {
  public:
   explicit Scorer(const RulePack& pack);
+  Scorer(const Scorer&) = delete;  // holds a reference to the pack; build one per pack
+  Scorer& operator=(const Scorer&) = delete;
 
   // Fills result->score, ->action and ->rules (rules that fired with their spans, then the
   // composites that fired, in pack order, without spans). Entities and campaign key are left
-  // alone. `matches` holds distinct rules.
+  // alone. A rule listed twice in `matches` counts once.
   void Score(const std::vector<RuleMatch>& matches, ScanResult* result) const;
 
   // The most any subset of `rules` (indices in RulePack::rules, in any order, repeats allowed)
@@ -48,8 +51,10 @@ class Scorer {
   std::vector<Slot> slots_;           // the pack's rules, then its composites
   std::vector<int> caps_;             // per category; INT_MAX where the pack sets no cap
   std::vector<int> needed_;           // per composite: members that must fire (all, any, N)
-  std::vector<uint32_t> dependents_;  // composites (by index) that list a slot as a member,
-  std::vector<uint32_t> first_dependent_;  // slot s's are [first_[s], first_[s + 1])
+  // The composites (by index) that list slot s as a member:
+  // dependents_[first_dependent_[s] .. first_dependent_[s + 1]).
+  std::vector<uint32_t> dependents_;
+  std::vector<uint32_t> first_dependent_;
 };
 
 Action ActionFor(const Thresholds& thresholds, int score);

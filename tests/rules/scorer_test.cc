@@ -127,6 +127,15 @@ TEST(UpperBound, IsAtLeastTheScoreOfEverySubset) {
   }
 }
 
+TEST(LinkPack, RefusesACategoryCapOutside0To100) {
+  RulePack pack = MakePack();
+  pack.category_caps["fee"] = -5;
+  auto linked = LinkPack(&pack);
+  ASSERT_FALSE(linked.ok());
+  EXPECT_NE(linked.message().find("category_caps: fee: -5 is outside 0..100"), std::string::npos)
+      << linked.message();
+}
+
 TEST(ActionFor, ThresholdsAreInclusive) {
   const Thresholds th{30, 60, 90};
   EXPECT_EQ(ActionFor(th, 29), Action::kNone);

@@ -117,14 +117,16 @@ TEST(StarterPack, CoversEveryScamTypeAndHasEvidenceOfLegitimacy) {
 // The scoring rules of scorer.h read literally (flags, string categories, every composite's
 // members counted), to check Scorer's indexed sums against. Fills the ids of the composites that
 // fired, in pack order.
+// *capped and *clamped (when not null) say whether a cap or the 0..100 clamp changed the score.
 int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool positive_only,
-                   std::vector<std::string>* composites) {
+                   std::vector<std::string>* composites, bool* capped = nullptr,
+                   bool* clamped = nullptr) {
   std::vector<bool> fired(pack.rules.size() + pack.composites.size());
   std::map<std::string, int> totals;
   int uncapped = 0;
-  auto add = [&](const std::string& category, int weight, bool capped) {
+  auto add = [&](const std::string& category, int weight, bool has_category) {
     if (positive_only && weight <= 0) return;
-    (capped ? totals[category] : uncapped) += weight;
+    (has_category ? totals[category] : uncapped) += weight;
   };
   for (uint32_t r : rules) {
     fired[r] = true;
@@ -145,8 +147,11 @@ int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool p
   int score = uncapped;
   for (const auto& [category, sum] : totals) {
     auto cap = pack.category_caps.find(category);
-    score += cap != pack.category_caps.end() ? std::min(sum, cap->second) : sum;
+    const bool over = cap != pack.category_caps.end() && sum > cap->second;
+    score += over ? cap->second : sum;
+    if (over && capped) *capped = true;
   }
+  if (clamped) *clamped = score < 0 || score > 100;
   return std::clamp(score, 0, 100);
 }
 
@@ -165,7 +170,7 @@ TEST(StarterPack, ScorerEqualsTheLiteralScoringRules) {
   };
   std::mt19937 random(20261129);
   auto pick = [&random](size_t n) { return static_cast<uint32_t>(random() % n); };
-  int alerting = 0;
+  int alerting = 0, capped_trials = 0, clamped_trials = 0;
   for (int trial = 0; trial < 4000; ++trial) {
     std::set<uint32_t> under, rules;
     rules_under(static_cast<uint32_t>(pack.rules.size()) + pick(pack.composites.size()), &under);
@@ -175,25 +180,41 @@ TEST(StarterPack, ScorerEqualsTheLiteralScoringRules) {
     for (uint32_t extra = pick(5); extra > 0; --extra) rules.insert(pick(pack.rules.size()));
     if (rules.empty()) continue;
     std::vector<std::string> want_composites, unused;
-    const int want = ReferenceScore(pack, rules, false, &want_composites);
+    bool capped = false, clamped = false;
+    const int want = ReferenceScore(pack, rules, false, &want_composites, &capped, &clamped);
     const int want_bound = ReferenceScore(pack, rules, true, &unused);
+    // The matcher hands rules over in pack order, but Score must not depend on it.
     std::vector<RuleMatch> matches;
-    for (uint32_t r : rules) matches.push_back(RuleMatch{r, {}});
+    for (uint32_t r : rules) matches.push_back(RuleMatch{r, {Span{r, r + 1}}});
+    std::shuffle(matches.begin(), matches.end(), random);
     ScanResult got;
     scorer.Score(matches, &got);
+    ASSERT_EQ(got.rules.size(), matches.size() + want_composites.size()) << "trial " << trial;
+    for (size_t i = 0; i < matches.size(); ++i) {
+      const Rule& rule = pack.rules[matches[i].rule];
+      ASSERT_EQ(got.rules[i].id, rule.id) << "trial " << trial;
+      ASSERT_EQ(got.rules[i].weight, rule.weight) << "trial " << trial;
+      ASSERT_EQ(got.rules[i].spans, matches[i].spans) << "trial " << trial;
+    }
     std::vector<std::string> got_composites;
-    for (size_t i = rules.size(); i < got.rules.size(); ++i) {
+    for (size_t i = matches.size(); i < got.rules.size(); ++i) {
       got_composites.push_back(got.rules[i].id);
     }
     ASSERT_EQ(got.score, want) << "trial " << trial;
+    ASSERT_EQ(got.action, ActionFor(pack.thresholds, want)) << "trial " << trial;
     ASSERT_EQ(got_composites, want_composites) << "trial " << trial;
     std::vector<uint32_t> listed(rules.begin(), rules.end());
     std::shuffle(listed.begin(), listed.end(), random);
     listed.push_back(listed.front());  // a repeat counts once
     ASSERT_EQ(scorer.UpperBound(listed), want_bound) << "trial " << trial;
     alerting += want >= pack.thresholds.review;
+    capped_trials += capped;
+    clamped_trials += clamped;
   }
-  EXPECT_GT(alerting, 400);  // the trials reach review often enough to exercise caps and clamps
+  // The trials reach review, hit a category cap and hit the clamp often enough to test them.
+  EXPECT_GT(alerting, 400);
+  EXPECT_GT(capped_trials, 100);
+  EXPECT_GT(clamped_trials, 100);
 }
 
 // The labelled corpora: every tests/data/*.jsonl, in name order, except the dev and holdout
