@@ -11,6 +11,7 @@ cmake --build build-bench -j "$(nproc)" --target centinela_bench_scan
 everyday=build-bench/everyday.jsonl
 [ -s "$everyday" ] || bash tests/data/everyday/build_everyday.sh "$everyday" >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' + uncommitted changes in the tree')"
 echo "command: bench/run_scan.sh $*"
 taskset -c 0 build-bench/bench/centinela_bench_scan --rules config/rules \
   --input tests/data/corpus.jsonl --input "$everyday" "$@"
