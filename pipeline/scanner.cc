@@ -25,6 +25,8 @@ constexpr milliseconds kDrainTimeout{30000};
 // How often the poll loop stores the offsets of finished records (one call for all partitions).
 // Auto-commit sends them every auto.commit.interval.ms (5 s by default) anyway.
 constexpr milliseconds kStoreInterval{10};
+// Room kept under message.max.bytes for the record's framing and a `truncated_from` header.
+constexpr size_t kDeadLetterOverhead = 1024;
 
 // What one input record produced, kept until the broker acknowledges it (the opaque of the
 // produce call), so a failed delivery can be produced again as it was.
@@ -65,6 +67,8 @@ struct Scanner::Impl {
 
   std::mutex retry_mu;
   std::deque<std::unique_ptr<Outbound>> retries;
+  // The producer's message.max.bytes: a dead letter's value is cut to fit under it.
+  size_t max_message_bytes = 1000000;
 
   void Fail(const std::string& why) {
     std::lock_guard lock(failure_mu);
@@ -115,12 +119,29 @@ struct Scanner::Impl {
         rd_kafka_poll(producer.get(), 5);
         continue;
       }
+      if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        // Producing it again can never succeed. Stop with the reason; the record's offset is
+        // not stored, so it is consumed again after the cause is fixed.
+        Fail(FatalReason("produce to " + raw->topic, err));
+        return;
+      }
       // Unknown topic or similar: not retryable by librdkafka itself; retry later with backoff.
       spdlog::warn("scanner: produce to {} failed: {}; retrying", raw->topic,
                    rd_kafka_err2str(err));
       ScheduleRetry(std::move(out));
       return;
     }
+  }
+
+  // Words a producer error that stops the scanner; a fatal one with librdkafka's own reason.
+  std::string FatalReason(const std::string& what, rd_kafka_resp_err_t err) {
+    std::string reason = what + ": " + rd_kafka_err2str(err);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char text[512] = {0};
+      const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(producer.get(), text, sizeof text);
+      reason += std::string(" (") + rd_kafka_err2name(cause) + ": " + text + ")";
+    }
+    return reason;
   }
 
   void ScheduleRetry(std::unique_ptr<Outbound> out) {
@@ -134,6 +155,10 @@ struct Scanner::Impl {
   static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
     std::unique_ptr<Outbound> out(static_cast<Outbound*>(m->_private));
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+      self->Fail(self->FatalReason("delivery to " + out->topic, m->err));
+      return;
+    }
     if (m->err) {
       spdlog::warn("scanner: delivery to {} failed: {}; producing it again", out->topic,
                    rd_kafka_err2str(m->err));
@@ -209,13 +234,27 @@ struct Scanner::Impl {
       out->topic = config.kafka.topics.deadletter;
       out->has_key = m.key != nullptr;
       if (m.key) out->key.assign(static_cast<const char*>(m.key), m.key_len);
-      out->value.assign(bytes);
       out->dead_letter = true;
       out->headers = {{"reason", std::string(ingest::ReasonName(e.reason))},
                       {"detail", e.detail},
                       {"source_topic", topic},
                       {"source_partition", std::to_string(m.partition)},
                       {"source_offset", std::to_string(m.offset)}};
+      // A record can be larger than this producer may send (a broker accepts up to its own
+      // message.max.bytes, 1 MiB by default, the producer's default is 1,000,000). Such a dead
+      // letter keeps the start of the record, says how long it was, and points at the original.
+      size_t room = max_message_bytes > kDeadLetterOverhead + out->key.size()
+                        ? max_message_bytes - kDeadLetterOverhead - out->key.size()
+                        : 0;
+      for (const auto& [name, value] : out->headers) {
+        room -= std::min(room, name.size() + value.size());
+      }
+      if (bytes.size() > room) {
+        out->headers.emplace_back("truncated_from", std::to_string(bytes.size()));
+        out->value.assign(bytes.substr(0, room));
+      } else {
+        out->value.assign(bytes);
+      }
       spdlog::debug("scanner: {}/{}@{} to dead letters: {}", topic, m.partition, m.offset,
                     ingest::ReasonName(e.reason));
       Produce(std::move(out));
@@ -290,7 +329,9 @@ struct Scanner::Impl {
     }
     const bool lost = rd_kafka_assignment_lost(rk);
     spdlog::info("scanner: {} {} partitions; draining", lost ? "lost" : "revoked", keys.size());
-    self->Drain(keys);
+    // On the close that ends Run(), everything was drained already (or the drain timed out):
+    // waiting again would only hold the shutdown up.
+    if (!self->stopping.load()) self->Drain(keys);
     self->StoreOffsets();
     if (!lost) {
       const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
@@ -333,6 +374,9 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
 
   auto pconf = MakeConf(ProducerProperties(config.kafka));
   if (!pconf.ok()) return pconf.error();
+  if (const std::string max = ConfValue(pconf->get(), "message.max.bytes"); !max.empty()) {
+    impl->max_message_bytes = std::stoul(max);
+  }
   rd_kafka_conf_set_dr_msg_cb(pconf->get(), &Impl::OnDelivery);
   rd_kafka_conf_set_opaque(pconf->get(), impl.get());
   auto producer = MakeClient(RD_KAFKA_PRODUCER, std::move(*pconf));
@@ -389,6 +433,12 @@ Status Scanner::Run() {
     }
     if (!m) continue;
     if (m->err) {
+      if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        char text[512] = {0};
+        rd_kafka_fatal_error(s.consumer.get(), text, sizeof text);
+        s.Fail(std::string("consumer: fatal error: ") + text);
+        break;
+      }
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         ++s.stats.consumer_errors;
         spdlog::warn("scanner: consumer: {}", rd_kafka_message_errstr(m.get()));
@@ -406,6 +456,12 @@ Status Scanner::Run() {
   for (auto& q : s.queues) q->Close();
   for (auto& t : s.workers) t.join();
   s.workers.clear();
+  // After a failure a worker stops with records still queued. librdkafka wants every message
+  // destroyed before the consumer closes; their offsets were never stored, so they come again.
+  std::vector<KafkaMessage> left;
+  for (auto& q : s.queues) {
+    while (q->PopAll(&left, milliseconds(0))) left.clear();
+  }
   if (!s.failed.load()) {
     const auto deadline = Clock::now() + kDrainTimeout;
     while ((s.tracker.InFlight() > 0 || s.PendingRetries() > 0) && Clock::now() < deadline) {

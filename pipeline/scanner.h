@@ -5,14 +5,19 @@
 // and scored by the live rule engine; a verdict at `review` or above becomes an alert record
 // (schema_version 1) on the alerts topic, keyed by its campaign key, through an idempotent
 // producer; a record that is not a valid message goes to the dead-letter topic untouched, with
-// `reason`, `detail`, `source_topic`, `source_partition` and `source_offset` headers.
+// `reason`, `detail`, `source_topic`, `source_partition` and `source_offset` headers. A record
+// too large for the producer's message.max.bytes keeps only its start there, with a
+// `truncated_from` header giving its full size (the original stays at its source offset).
 //
 // Delivery is at-least-once: a record's offset is stored only after the broker acknowledged what
 // it produced (or when it produced nothing), and only once every earlier record of its partition
 // is done too (OffsetTracker). A failed delivery is produced again, with backoff, until it
 // succeeds or the process stops; what was not acknowledged is consumed again after a restart,
-// with the same alert id. On a rebalance (cooperative or eager) the revoked partitions' work is
-// drained and committed before they are released; Stop() drains everything and commits.
+// with the same alert id. An error that producing again cannot mend (librdkafka's fatal error of
+// the idempotent producer, a message over message.max.bytes) or a fatal consumer error stops
+// Run() with that reason instead, before the record's offset is stored. On a rebalance
+// (cooperative or eager) the revoked partitions' work is drained and committed before they are
+// released; Stop() drains everything and commits.
 //
 // Threads: the caller of Run() polls the consumer and hands each record to one of
 // `scan.threads` workers chosen by its partition (so a partition's records stay in order), through

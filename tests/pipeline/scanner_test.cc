@@ -1247,6 +1247,44 @@ TEST_F(ScannerIntegrationTest, DeadLettersKeepAMissingKeyMissingAndAnEmptyKeyEmp
   }
 }
 
+TEST_F(ScannerIntegrationTest, ADeadLetterTooLargeForTheProducerKeepsItsStartAndItsSize) {
+  // A record the producer may not send whole (over its message.max.bytes) used to be produced
+  // again forever, holding its partition's commit back. It is dead-lettered cut to fit, with its
+  // full size in `truncated_from`; the records after it flow and the commit reaches the end.
+  const std::string big = "{\"id\":\"big-1\",\"text\":\"" + std::string(60000, 'x') + "\",";
+  const std::string after = R"({"id":"small-1","text":"roto",})";
+  {
+    auto producer = KafkaProducer::Create(brokers());
+    ASSERT_TRUE(producer.ok()) << producer.error().message;
+    ASSERT_TRUE((*producer)->Produce(kTips, "k", big).ok());
+    ASSERT_TRUE((*producer)->Produce(kTips, "k", after).ok());
+    const Status s = (*producer)->Flush(30000);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  config::Config config = ScanConfig();
+  config.kafka.producer_properties = {{"message.max.bytes", "20000"}};
+  auto scanner = RunningScanner::Start(config, Engines());
+  ASSERT_NE(scanner, nullptr);
+  EXPECT_TRUE(WaitForOutputs(*scanner, 2, 2));
+  const Status s = scanner->Stop();
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  const std::vector<Record> dead = ReadAll(brokers(), {kDeadLetters});
+  ASSERT_EQ(dead.size(), 2u);
+  for (const Record& d : dead) {
+    if (d.value == after) {
+      EXPECT_FALSE(d.Header("truncated_from").has_value());
+      continue;
+    }
+    EXPECT_EQ(d.Header("truncated_from").value_or("?"), std::to_string(big.size()));
+    EXPECT_EQ(d.Header("reason").value_or("?"), "invalid_json");
+    EXPECT_GT(d.value.size(), 10000u);
+    EXPECT_LT(d.value.size(), 20000u);
+    EXPECT_EQ(big.compare(0, d.value.size(), d.value), 0) << "the start of the record, unchanged";
+  }
+  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+}
+
 TEST_F(ScannerIntegrationTest, DeadletterReplaySendsLettersHomeWithTheirKeysAndCountsUnroutable) {
   // `centinela deadletter replay` against the broker: each dead letter goes back to the topic in
   // its source_topic header, value and key (or the lack of one) untouched, with replayed_from;
