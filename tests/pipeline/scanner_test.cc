@@ -1069,6 +1069,20 @@ class ScannerIntegrationTest : public ::testing::Test {
            << stats.alerts.load() << " and dead letters " << stats.dead_letters.load() << " of "
            << outputs;
   }
+  // Runs a scanner until it has consumed `records` and produced as many outputs, stops it (which
+  // must succeed) and reads the dead-letter topic.
+  std::vector<Record> ScanAndReadDeadLetters(const config::Config& config, size_t records) {
+    auto scanner = RunningScanner::Start(config, Engines());
+    if (scanner == nullptr) {
+      ADD_FAILURE() << "scanner did not start";
+      return {};
+    }
+    EXPECT_TRUE(WaitForOutputs(*scanner, records, records));
+    const Status s = scanner->Stop();
+    EXPECT_TRUE(s.ok()) << s.message();
+    return ReadAll(brokers(), {kDeadLetters});
+  }
+
 
   // Everything the scanner owed for `inputs` is out: the alerts, the dead letters, and the
   // group's offsets committed to the end of every partition.
@@ -1227,13 +1241,7 @@ TEST_F(ScannerIntegrationTest, DeadLettersKeepAMissingKeyMissingAndAnEmptyKeyEmp
   ASSERT_FALSE(source_has_key[keyless]) << "the input itself must be keyless";
   ASSERT_TRUE(source_has_key[empty_key]) << "the input itself must have an empty key";
 
-  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
-  ASSERT_NE(scanner, nullptr);
-  EXPECT_TRUE(WaitForOutputs(*scanner, 2, 2));
-  const Status s = scanner->Stop();
-  EXPECT_TRUE(s.ok()) << s.message();
-
-  const std::vector<Record> dead = ReadAll(brokers(), {kDeadLetters});
+  const std::vector<Record> dead = ScanAndReadDeadLetters(ScanConfig(), 2);
   ASSERT_EQ(dead.size(), 2u);
   for (const Record& d : dead) {
     SCOPED_TRACE(d.value);
@@ -1263,13 +1271,7 @@ TEST_F(ScannerIntegrationTest, ADeadLetterTooLargeForTheProducerKeepsItsStartAnd
   }
   config::Config config = ScanConfig();
   config.kafka.producer_properties = {{"message.max.bytes", "20000"}};
-  auto scanner = RunningScanner::Start(config, Engines());
-  ASSERT_NE(scanner, nullptr);
-  EXPECT_TRUE(WaitForOutputs(*scanner, 2, 2));
-  const Status s = scanner->Stop();
-  EXPECT_TRUE(s.ok()) << s.message();
-
-  const std::vector<Record> dead = ReadAll(brokers(), {kDeadLetters});
+  const std::vector<Record> dead = ScanAndReadDeadLetters(config, 2);
   ASSERT_EQ(dead.size(), 2u);
   for (const Record& d : dead) {
     if (d.value == after) {
