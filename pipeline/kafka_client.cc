@@ -60,6 +60,15 @@ Properties ProducerProperties(const config::KafkaConfig& kafka) {
   return p;
 }
 
+Properties AlertProducerProperties(const config::KafkaConfig& kafka) {
+  Properties p = ProducerProperties(kafka);
+  if (!kafka.properties.count("message.timeout.ms") &&
+      !kafka.producer_properties.count("message.timeout.ms")) {
+    p["message.timeout.ms"] = "0";
+  }
+  return p;
+}
+
 std::string WithoutSecret(std::string text, std::string_view secret) {
   constexpr std::string_view kMask = "(secret)";
   if (secret.empty()) return text;

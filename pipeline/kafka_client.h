@@ -37,6 +37,11 @@ using Properties = std::map<std::string, std::string>;
 // then kafka.properties, then the consumer_ or producer_properties, then bootstrap.servers.
 Properties ConsumerProperties(const config::KafkaConfig& kafka, const std::string& group_id);
 Properties ProducerProperties(const config::KafkaConfig& kafka);
+// The scanner's producer of alerts and dead letters: ProducerProperties with message.timeout.ms
+// 0 (a delivery never times out) unless kafka.properties or producer_properties set it. The
+// idempotent producer then retries in order until the broker takes the record, so alerts that
+// share a key keep their order through an outage (DESIGN.md section 3).
+Properties AlertProducerProperties(const config::KafkaConfig& kafka);
 
 // Builds a conf; an unknown or invalid property is an Error naming it (the value of a secret
 // property is masked, as in CheckKafkaProperty). librdkafka's own log lines go to spdlog. Every

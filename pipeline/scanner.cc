@@ -372,7 +372,9 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
   impl->config = config;
   impl->engines = std::move(engines);
 
-  auto pconf = MakeConf(ProducerProperties(config.kafka));
+  // Unless configured otherwise, a delivery never times out, so nothing piles up in the retry
+  // list during an outage and alerts that share a key keep their order.
+  auto pconf = MakeConf(AlertProducerProperties(config.kafka));
   if (!pconf.ok()) return pconf.error();
   if (const std::string max = ConfValue(pconf->get(), "message.max.bytes"); !max.empty()) {
     impl->max_message_bytes = std::stoul(max);

@@ -48,6 +48,24 @@ TEST(KafkaClientTest, TheConfigurationCanTurnNagleBackOn) {
   EXPECT_EQ(ConfValue(producer->get(), "socket.nagle.disable"), "true");
 }
 
+TEST(KafkaClientTest, AlertDeliveriesNeverTimeOutUnlessConfigured) {
+  // A delivery that timed out was produced again by the scanner after later alerts of the same
+  // key had gone out; without the timeout librdkafka retries in order.
+  auto conf = MakeConf(AlertProducerProperties(Kafka()));
+  ASSERT_TRUE(conf.ok()) << conf.error().message;
+  EXPECT_EQ(ConfValue(conf->get(), "message.timeout.ms"), "0");
+  auto plain = MakeConf(ProducerProperties(Kafka()));  // other producers keep the default
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(ConfValue(plain->get(), "message.timeout.ms"), "300000");
+  for (bool producer_only : {false, true}) {
+    config::KafkaConfig kafka = Kafka();
+    (producer_only ? kafka.producer_properties : kafka.properties)["message.timeout.ms"] = "1000";
+    auto set = MakeConf(AlertProducerProperties(kafka));
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    EXPECT_EQ(ConfValue(set->get(), "message.timeout.ms"), "1000");
+  }
+}
+
 TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
   auto conf = MakeConf({{"socket.nagle.disabled", "true"}});
   ASSERT_FALSE(conf.ok());
