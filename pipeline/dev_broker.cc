@@ -260,4 +260,14 @@ void DevBroker::PushRequestErrors(int16_t api_key, int count, int error) {
                                           errors.data());
 }
 
+Status DevBroker::SetPartitionLeader(const std::string& topic, int partition, int id) {
+  const rd_kafka_resp_err_t err =
+      rd_kafka_mock_partition_set_leader(impl_->cluster.get(), topic.c_str(), partition, id);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Error{fmt::format("dev broker: leader of {}/{}: {}", topic, partition,
+                             rd_kafka_err2str(err))};
+  }
+  return Status::Ok();
+}
+
 }  // namespace centinela::pipeline

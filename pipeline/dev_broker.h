@@ -46,6 +46,10 @@ class DevBroker {
   // fail with `error` (an rd_kafka_resp_err_t value, e.g. -185 transport or 6 not leader).
   void PushRequestErrors(int16_t api_key, int count, int error);
 
+  // Makes broker `id` the leader of one partition, or leaves the partition without a leader
+  // (id -1): producing to it then waits, while the other topics work on.
+  Status SetPartitionLeader(const std::string& topic, int partition, int id);
+
  private:
   struct Impl;
   explicit DevBroker(std::unique_ptr<Impl> impl, std::string bootstraps);

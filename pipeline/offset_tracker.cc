@@ -48,6 +48,17 @@ bool OffsetTracker::Finish(const PartitionKey& key, int64_t offset) {
   return true;
 }
 
+bool OffsetTracker::Abandon(const PartitionKey& key, int64_t offset) {
+  std::lock_guard lock(mu_);
+  auto p = partitions_.find(key);
+  if (p == partitions_.end()) return false;
+  auto& pending = p->second.pending;
+  if (pending.empty() || pending.back().offset != offset || pending.back().finished) return false;
+  pending.pop_back();
+  --in_flight_;
+  return true;
+}
+
 void OffsetTracker::TakeMoved(std::vector<std::pair<PartitionKey, int64_t>>* out) {
   std::lock_guard lock(mu_);
   for (auto& [key, partition] : partitions_) {

@@ -38,6 +38,11 @@ class OffsetTracker {
   // Marks a started record finished. Returns whether its partition's committable offset moved.
   // Unknown (never started, forgotten or already finished) records are ignored.
   bool Finish(const PartitionKey& key, int64_t offset);
+  // Takes back the newest started record of its partition when it never reached a worker (the
+  // scanner stopped while handing it over): it is no longer in flight, and the committable
+  // offset never passes it, so it is consumed again. False (nothing changes) for any other
+  // record.
+  bool Abandon(const PartitionKey& key, int64_t offset);
 
   // Appends to `out` each partition whose committable offset moved since the last call, with
   // that offset, and forgets that it moved.

@@ -70,12 +70,32 @@ struct Scanner::Impl {
   // The producer's message.max.bytes: a dead letter's value is cut to fit under it.
   size_t max_message_bytes = 1000000;
 
-  void Fail(const std::string& why) {
-    std::lock_guard lock(failure_mu);
-    if (failure.empty()) failure = why;
-    failed.store(true);
+  // Nanoseconds (steady clock) after which a stopping scanner stops waiting for the producer;
+  // 0 while running.
+  std::atomic<int64_t> give_up_at{0};
+
+  // Stops the poll loop, also when it is blocked on a full queue (the producer stalled by an
+  // outage: the record it was handing over is taken back and consumed again later). Workers
+  // still finish what is queued; waits for the producer end kDrainTimeout from the first call.
+  void BeginStop() {
+    int64_t unset = 0;
+    give_up_at.compare_exchange_strong(
+        unset, (Clock::now() + kDrainTimeout).time_since_epoch().count());
     stopping.store(true);
-    for (auto& q : queues) q->Close();  // the consumer may be waiting on a full queue
+    for (auto& q : queues) q->Close();
+  }
+
+  Clock::time_point GiveUpAt() const {
+    return Clock::time_point(Clock::duration(give_up_at.load()));
+  }
+
+  void Fail(const std::string& why) {
+    {
+      std::lock_guard lock(failure_mu);
+      if (failure.empty()) failure = why;
+    }
+    failed.store(true);
+    BeginStop();
   }
 
   // Marks a record durable; its partition's offset is stored with the next StoreOffsets.
@@ -117,6 +137,11 @@ struct Scanner::Impl {
         // Serve delivery reports while waiting: this may be the delivery thread itself (a retry),
         // and a report is what frees room in the queue. Sleeping instead deadlocked the scanner.
         rd_kafka_poll(producer.get(), 5);
+        if (stopping.load() && Clock::now() > GiveUpAt()) {
+          // Stopping during an outage: leave the record unfinished (not committed, consumed
+          // again after the restart) rather than hold the shutdown up.
+          return;
+        }
         continue;
       }
       if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -371,6 +396,12 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->engines = std::move(engines);
+  // Built here, not in Run(), so that Stop() from another thread never races their creation.
+  const size_t threads = static_cast<size_t>(std::max(1, config.scan.threads));
+  const size_t per_queue = std::max<size_t>(1, config.scan.queue_capacity / threads);
+  for (size_t i = 0; i < threads; ++i) {
+    impl->queues.push_back(std::make_unique<BoundedQueue<KafkaMessage>>(per_queue));
+  }
 
   // Unless configured otherwise, a delivery never times out, so nothing piles up in the retry
   // list during an outage and alerts that share a key keep their order.
@@ -407,11 +438,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
 
 Status Scanner::Run() {
   Impl& s = *impl_;
-  const size_t threads = static_cast<size_t>(std::max(1, s.config.scan.threads));
-  const size_t per_queue = std::max<size_t>(1, s.config.scan.queue_capacity / threads);
-  for (size_t i = 0; i < threads; ++i) {
-    s.queues.push_back(std::make_unique<BoundedQueue<KafkaMessage>>(per_queue));
-  }
+  const size_t threads = s.queues.size();
   for (size_t i = 0; i < threads; ++i) s.workers.emplace_back([&s, i] { s.WorkerLoop(i); });
   s.delivery_thread = std::thread([&s] { s.DeliveryLoop(); });
   spdlog::info("scanner: consuming {} and {} as group {} with {} threads, pack {}",
@@ -449,9 +476,10 @@ Status Scanner::Run() {
     }
     ++s.stats.consumed;
     const PartitionKey key{TopicOf(m.get()), m->partition};
-    s.tracker.Start(key, m->offset);
+    const int64_t offset = m->offset;
+    s.tracker.Start(key, offset);
     const size_t h = std::hash<std::string>{}(key.topic) ^ static_cast<size_t>(key.partition);
-    s.queues[h % threads]->Push(std::move(m));
+    if (!s.queues[h % threads]->Push(std::move(m))) s.tracker.Abandon(key, offset);
   }
 
   // Stop: finish everything handed out, wait for the broker's acknowledgements, commit, close.
@@ -464,8 +492,9 @@ Status Scanner::Run() {
   for (auto& q : s.queues) {
     while (q->PopAll(&left, milliseconds(0))) left.clear();
   }
+  s.BeginStop();  // no-op when Stop() or a failure ended the loop
   if (!s.failed.load()) {
-    const auto deadline = Clock::now() + kDrainTimeout;
+    const auto deadline = s.GiveUpAt();
     while ((s.tracker.InFlight() > 0 || s.PendingRetries() > 0) && Clock::now() < deadline) {
       rd_kafka_flush(s.producer.get(), 100);
     }
@@ -488,7 +517,7 @@ Status Scanner::Run() {
   return Status::Ok();
 }
 
-void Scanner::Stop() { impl_->stopping.store(true); }
+void Scanner::Stop() { impl_->BeginStop(); }
 
 const ScannerStats& Scanner::stats() const { return impl_->stats; }
 

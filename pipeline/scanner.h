@@ -56,7 +56,10 @@ class Scanner {
   // be created.
   Status Run();
 
-  // Asks Run() to finish; safe from any thread (not from a signal handler).
+  // Asks Run() to finish; safe from any thread (not from a signal handler). Run() then drains:
+  // workers finish what is queued and the broker's acknowledgements are awaited, for at most 30 s
+  // from this call, so a stalled producer (the alerts topic without a leader) cannot hold the
+  // shutdown up; what was not acknowledged is not committed and is consumed again.
   void Stop();
 
   const ScannerStats& stats() const;

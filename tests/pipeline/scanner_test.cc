@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -232,6 +233,27 @@ TEST(OffsetTrackerTest, AStoredOffsetNeverSkipsAnUnfinishedRecord) {
       }
     }
   }
+}
+
+TEST(OffsetTrackerTest, AnAbandonedRecordIsNotInFlightAndTheCommitNeverPassesIt) {
+  OffsetTracker t;
+  const PartitionKey p{"centinela.tips", 0};
+  for (int64_t o = 10; o < 13; ++o) t.Start(p, o);
+  EXPECT_FALSE(t.Abandon(p, 11)) << "only the newest record can be taken back";
+  EXPECT_FALSE(t.Abandon(PartitionKey{"centinela.posts", 0}, 12));
+  EXPECT_TRUE(t.Abandon(p, 12));
+  EXPECT_FALSE(t.Abandon(p, 12)) << "already taken back";
+  EXPECT_EQ(t.InFlight(), 2u);
+  t.Finish(p, 11);
+  t.Finish(p, 10);
+  EXPECT_EQ(t.InFlight(), 0u);
+  EXPECT_EQ(Moved(t), (std::vector<std::pair<PartitionKey, int64_t>>{{p, 12}}))
+      << "committed up to the abandoned record, which is consumed again";
+  t.Start(p, 12);  // consumed again
+  EXPECT_TRUE(t.Finish(p, 12));
+  t.Start(p, 13);
+  t.Finish(p, 13);
+  EXPECT_FALSE(t.Abandon(p, 13)) << "a finished record cannot be taken back";
 }
 
 // =============================================================================================
@@ -1595,6 +1617,55 @@ TEST_F(ScannerIntegrationTest, DeliveryTimeoutsDuringAnOutageAreProducedAgainWit
       << scanner->scanner().in_flight();
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
+  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/true);
+  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+}
+
+TEST_F(ScannerIntegrationTest, StopsWithinTheDrainTimeoutWhileAlertsCannotBeDeliveredAndLosesNothing) {
+  // The alerts topic loses its leaders mid-stream: deliveries wait (they never time out), the
+  // producer's queue fills, the workers and then the poll loop block. Stop() must still return,
+  // after at most the drain timeout (30 s), commit only what was acknowledged, and a later
+  // scanner must deliver every alert.
+  const std::vector<Input> inputs = ValidStream("t4s-", 2000);
+  const std::vector<Verdict> verdicts = ScanWithCli(dir_ / "v1", inputs, dir_);
+  const Expectation expected = Expect(inputs, verdicts);
+  Produce(inputs);
+
+  config::Config config = ScanConfig();
+  config.kafka.producer_properties = {{"queue.buffering.max.messages", "20"}};
+  auto scanner = RunningScanner::Start(config, Engines());
+  ASSERT_NE(scanner, nullptr);
+  const auto& stats = scanner->stats();
+  ASSERT_TRUE(WaitFor([&] { return stats.alerts.load() >= 20; }, seconds(30)));
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    ASSERT_TRUE(broker_->SetPartitionLeader(kAlerts, partition, -1).ok());
+  }
+  std::this_thread::sleep_for(seconds(2));  // the producer queue fills, the workers block
+  EXPECT_LT(stats.consumed.load(), inputs.size()) << "the stall must land mid-stream";
+  auto stopped = std::async(std::launch::async, [&] { return scanner->Stop(); });
+  const bool in_time = stopped.wait_for(seconds(40)) == std::future_status::ready;
+  for (int partition = 0; partition < kPartitions; ++partition) {  // lets a stuck Stop() end
+    ASSERT_TRUE(broker_->SetPartitionLeader(kAlerts, partition, 1).ok());
+  }
+  const Status s = stopped.get();
+  EXPECT_TRUE(in_time) << "Stop() waited for the outage to end";
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  auto again = RunningScanner::Start(ScanConfig(), Engines());
+  ASSERT_NE(again, nullptr);
+  std::set<std::string> ids;
+  size_t read = 0;
+  Follower alerts(brokers(), {kAlerts});
+  EXPECT_TRUE(alerts.Until(
+      [&](const std::vector<Record>& r) {
+        for (; read < r.size(); ++read) ids.insert(ParseAlert(r[read]).alert_id);
+        return ids.size() >= expected.alerts.size();
+      },
+      seconds(60)))
+      << ids.size() << " of " << expected.alerts.size() << " alerts";
+  EXPECT_TRUE(WaitFor([&] { return again->scanner().in_flight() == 0; }, seconds(30)));
+  const Status s2 = again->Stop();
+  EXPECT_TRUE(s2.ok()) << s2.message();
   ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/true);
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
 }
