@@ -1039,6 +1039,16 @@ class ScannerIntegrationTest : public ::testing::Test {
     const Status s = (*producer)->Flush(30000);
     ASSERT_TRUE(s.ok()) << s.message();
   }
+  // A stream of `count` valid messages on the input topics, and what pack v1 makes of them
+  // (through `centinela scan`, the oracle).
+  Expectation ProduceValidStream(const std::string& prefix, size_t count,
+                                 std::vector<Input>* inputs) {
+    *inputs = ValidStream(prefix, count);
+    const Expectation expected = Expect(*inputs, ScanWithCli(dir_ / "v1", *inputs, dir_));
+    Produce(*inputs);
+    return expected;
+  }
+
 
   // The service configuration for `centinela run`, pointing at the live pack.
   fs::path WriteRunConfig(bool watch_rules) const {
@@ -1562,10 +1572,8 @@ TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
 TEST_F(ScannerIntegrationTest, ProducesAgainAfterAFailedDelivery) {
   // A non-retriable produce error fails the delivery; the scanner must produce the record
   // again rather than drop it or commit past it.
-  const std::vector<Input> inputs = ValidStream("t4r-", 600);
-  const std::vector<Verdict> verdicts = ScanWithCli(dir_ / "v1", inputs, dir_);
-  const Expectation expected = Expect(inputs, verdicts);
-  Produce(inputs);
+  std::vector<Input> inputs;
+  const Expectation expected = ProduceValidStream("t4r-", 600, &inputs);
   broker_->PushRequestErrors(0, 2, RD_KAFKA_RESP_ERR_INVALID_RECORD);
 
   auto scanner = RunningScanner::Start(ScanConfig(), Engines());
@@ -1589,10 +1597,8 @@ TEST_F(ScannerIntegrationTest, ProducesAgainAfterAFailedDelivery) {
 TEST_F(ScannerIntegrationTest, DeliveryTimeoutsDuringAnOutageAreProducedAgainWithAFullQueue) {
   // Deliveries that time out while the broker is down come back as failed delivery reports and
   // are produced again by the scanner, while its workers keep the producer's queue full.
-  const std::vector<Input> inputs = ValidStream("t4q-", 3000);
-  const std::vector<Verdict> verdicts = ScanWithCli(dir_ / "v1", inputs, dir_);
-  const Expectation expected = Expect(inputs, verdicts);
-  Produce(inputs);
+  std::vector<Input> inputs;
+  const Expectation expected = ProduceValidStream("t4q-", 3000, &inputs);
 
   config::Config config = ScanConfig();
   config.kafka.producer_properties = {{"queue.buffering.max.messages", "20"},
@@ -1621,15 +1627,13 @@ TEST_F(ScannerIntegrationTest, DeliveryTimeoutsDuringAnOutageAreProducedAgainWit
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
 }
 
-TEST_F(ScannerIntegrationTest, StopsWithinTheDrainTimeoutWhileAlertsCannotBeDeliveredAndLosesNothing) {
+TEST_F(ScannerIntegrationTest, StopsWithinTheDrainTimeoutWhileAlertsCannotBeDelivered) {
   // The alerts topic loses its leaders mid-stream: deliveries wait (they never time out), the
   // producer's queue fills, the workers and then the poll loop block. Stop() must still return,
   // after at most the drain timeout (30 s), commit only what was acknowledged, and a later
   // scanner must deliver every alert.
-  const std::vector<Input> inputs = ValidStream("t4s-", 2000);
-  const std::vector<Verdict> verdicts = ScanWithCli(dir_ / "v1", inputs, dir_);
-  const Expectation expected = Expect(inputs, verdicts);
-  Produce(inputs);
+  std::vector<Input> inputs;
+  const Expectation expected = ProduceValidStream("t4s-", 2000, &inputs);
 
   config::Config config = ScanConfig();
   config.kafka.producer_properties = {{"queue.buffering.max.messages", "20"}};
