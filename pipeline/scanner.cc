@@ -184,6 +184,9 @@ struct Scanner::Impl {
       self->Fail(self->FatalReason("delivery to " + out->topic, m->err));
       return;
     }
+    if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+      return;  // purged on shutdown: not finished, so not committed; consumed again
+    }
     if (m->err) {
       spdlog::warn("scanner: delivery to {} failed: {}; producing it again", out->topic,
                    rd_kafka_err2str(m->err));
@@ -385,7 +388,13 @@ Scanner::~Scanner() {
   }
   impl_->delivery_stop.store(true);
   if (impl_->delivery_thread.joinable()) impl_->delivery_thread.join();
-  // The producer's last delivery reports call into Impl: destroy it while Impl is whole.
+  // Records the producer still holds (a stop during an outage gives up on them) are purged, and
+  // their delivery reports free them. The producer's last delivery reports call into Impl:
+  // destroy it while Impl is whole.
+  if (impl_->producer) {
+    rd_kafka_purge(impl_->producer.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(impl_->producer.get(), 0);
+  }
   impl_->producer.reset();
   impl_->consumer.reset();
 }
