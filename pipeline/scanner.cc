@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -147,7 +148,7 @@ struct Scanner::Impl {
       if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
         // Producing it again can never succeed. Stop with the reason; the record's offset is
         // not stored, so it is consumed again after the cause is fixed.
-        Fail(FatalReason("produce to " + raw->topic, err));
+        Fail(FatalReason(producer.get(), "produce to " + raw->topic, err));
         return;
       }
       // Unknown topic or similar: not retryable by librdkafka itself; retry later with backoff.
@@ -158,12 +159,13 @@ struct Scanner::Impl {
     }
   }
 
-  // Words a producer error that stops the scanner; a fatal one with librdkafka's own reason.
-  std::string FatalReason(const std::string& what, rd_kafka_resp_err_t err) {
+  // Words an error of client `rk` that stops the scanner; a fatal one with librdkafka's reason.
+  static std::string FatalReason(rd_kafka_t* rk, const std::string& what,
+                                 rd_kafka_resp_err_t err) {
     std::string reason = what + ": " + rd_kafka_err2str(err);
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       char text[512] = {0};
-      const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(producer.get(), text, sizeof text);
+      const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, text, sizeof text);
       reason += std::string(" (") + rd_kafka_err2name(cause) + ": " + text + ")";
     }
     return reason;
@@ -181,7 +183,7 @@ struct Scanner::Impl {
     auto* self = static_cast<Impl*>(opaque);
     std::unique_ptr<Outbound> out(static_cast<Outbound*>(m->_private));
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-      self->Fail(self->FatalReason("delivery to " + out->topic, m->err));
+      self->Fail(FatalReason(self->producer.get(), "delivery to " + out->topic, m->err));
       return;
     }
     if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
@@ -381,8 +383,7 @@ struct Scanner::Impl {
 Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Scanner::~Scanner() {
-  Stop();
-  for (auto& q : impl_->queues) q->Close();
+  Stop();  // closes the queues
   for (auto& t : impl_->workers) {
     if (t.joinable()) t.join();
   }
@@ -416,9 +417,8 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
   // list during an outage and alerts that share a key keep their order.
   auto pconf = MakeConf(AlertProducerProperties(config.kafka));
   if (!pconf.ok()) return pconf.error();
-  if (const std::string max = ConfValue(pconf->get(), "message.max.bytes"); !max.empty()) {
-    impl->max_message_bytes = std::stoul(max);
-  }
+  const std::string max = ConfValue(pconf->get(), "message.max.bytes");
+  std::from_chars(max.data(), max.data() + max.size(), impl->max_message_bytes);  // else default
   rd_kafka_conf_set_dr_msg_cb(pconf->get(), &Impl::OnDelivery);
   rd_kafka_conf_set_opaque(pconf->get(), impl.get());
   auto producer = MakeClient(RD_KAFKA_PRODUCER, std::move(*pconf));
@@ -472,9 +472,7 @@ Status Scanner::Run() {
     if (!m) continue;
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-        char text[512] = {0};
-        rd_kafka_fatal_error(s.consumer.get(), text, sizeof text);
-        s.Fail(std::string("consumer: fatal error: ") + text);
+        s.Fail(Impl::FatalReason(s.consumer.get(), "consumer", m->err));
         break;
       }
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -492,7 +490,7 @@ Status Scanner::Run() {
   }
 
   // Stop: finish everything handed out, wait for the broker's acknowledgements, commit, close.
-  for (auto& q : s.queues) q->Close();
+  s.BeginStop();  // already done by Stop() or a failure, which is what ends the loop
   for (auto& t : s.workers) t.join();
   s.workers.clear();
   // After a failure a worker stops with records still queued. librdkafka wants every message
@@ -501,7 +499,6 @@ Status Scanner::Run() {
   for (auto& q : s.queues) {
     while (q->PopAll(&left, milliseconds(0))) left.clear();
   }
-  s.BeginStop();  // no-op when Stop() or a failure ended the loop
   if (!s.failed.load()) {
     const auto deadline = s.GiveUpAt();
     while ((s.tracker.InFlight() > 0 || s.PendingRetries() > 0) && Clock::now() < deadline) {
