@@ -34,9 +34,10 @@ int DeadletterCommand(const Args& args);   // app/deadletter_command.cc
 Result<config::Config> LoadServiceConfig(const std::string& file);
 
 // Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
-// scanner service with its control thread (signals, pack watcher). RunScanner blocks until the
-// scanner stops; on_started runs on the caller's thread once the scanner exists, on_stopped once
-// it has stopped and before it is destroyed (join anything that uses it there).
+// scanner service with its control thread (signals) and its pack reloader (SIGHUP, the watcher).
+// RunScanner blocks until the scanner stops; on_started runs on the caller's thread once the
+// scanner exists, on_stopped once it has stopped and before it is destroyed (join anything that
+// uses it there).
 Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config& config);
 int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHolder> engines,
                const std::function<void(pipeline::Scanner&)>& on_started,

@@ -11,6 +11,7 @@
 #include "app/signals.h"
 #include "config/config.h"
 #include "pipeline/engine_holder.h"
+#include "pipeline/pack_reloader.h"
 #include "pipeline/scanner.h"
 #include "rules/matcher.h"
 
@@ -43,33 +44,17 @@ int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHol
     return 2;
   }
   std::atomic<bool> done{false};
-  // Signals and the rule-pack watcher share one thread: SIGHUP reloads, SIGINT/SIGTERM stop.
+  // Reloads compile in the reloader's thread, so this one answers SIGINT and SIGTERM at once.
+  pipeline::PackReloader reloader(engines, config.scan.watch_rules,
+                                  std::chrono::milliseconds(config.scan.watch_interval_ms));
   std::thread control([&] {
-    auto next_watch = std::chrono::steady_clock::now();
     while (!done.load()) {
       const int sig = WaitForSignal(std::chrono::milliseconds(100));
       if (sig == SIGINT || sig == SIGTERM) {
         spdlog::info("stopping on signal {}: draining in-flight work", sig);
         (*scanner)->Stop();
       } else if (sig == SIGHUP) {
-        if (Status s = engines->Reload(); s.ok()) {
-          spdlog::info("rule pack reloaded on SIGHUP: {}", engines->Current()->version());
-        } else {
-          spdlog::error("rule pack refused, keeping {}: {}", engines->Current()->version(),
-                        s.message());
-        }
-      }
-      if (config.scan.watch_rules && std::chrono::steady_clock::now() >= next_watch) {
-        next_watch = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(config.scan.watch_interval_ms);
-        bool attempted = false;
-        const Status s = engines->ReloadIfChanged(&attempted);
-        if (attempted && s.ok()) {
-          spdlog::info("rule pack changed, reloaded: {}", engines->Current()->version());
-        } else if (attempted) {
-          spdlog::error("changed rule pack refused, keeping {}: {}",
-                        engines->Current()->version(), s.message());
-        }
+        reloader.Request();
       }
     }
   });
