@@ -68,6 +68,12 @@ void OffsetTracker::TakeMoved(std::vector<std::pair<PartitionKey, int64_t>>* out
   }
 }
 
+int64_t OffsetTracker::Committable(const PartitionKey& key) const {
+  std::lock_guard lock(mu_);
+  auto p = partitions_.find(key);
+  return p == partitions_.end() ? -1 : p->second.committable;
+}
+
 size_t OffsetTracker::InFlight(const PartitionKey& key) const {
   std::lock_guard lock(mu_);
   auto p = partitions_.find(key);

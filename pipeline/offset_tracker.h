@@ -48,6 +48,9 @@ class OffsetTracker {
   // that offset, and forgets that it moved.
   void TakeMoved(std::vector<std::pair<PartitionKey, int64_t>>* out);
 
+  // The partition's committable offset, or -1 when none of its records finished yet.
+  int64_t Committable(const PartitionKey& key) const;
+
   // Records started but not finished, in one partition or in all.
   size_t InFlight(const PartitionKey& key) const;
   size_t InFlight() const;

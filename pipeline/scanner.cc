@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct Scanner::Impl {
   KafkaHandle producer;
   OffsetTracker tracker;
   std::vector<std::pair<PartitionKey, int64_t>> moved;  // StoreOffsets' buffer
+  // Where to resume partitions whose commit failed when they were revoked, should the same
+  // rebalance give them back (consumer thread only; cleared by every assignment).
+  std::map<PartitionKey, int64_t> resume_at;
   ScannerStats stats;
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};
@@ -332,6 +336,37 @@ struct Scanner::Impl {
     }
   }
 
+  // Takes an assignment. Partitions in resume_at start at that offset, which is stored so the
+  // next commit records it; the others start at their committed offset.
+  void Assign(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
+    PartitionList list(rd_kafka_topic_partition_list_copy(partitions));
+    PartitionList resumed(rd_kafka_topic_partition_list_new(0));
+    for (int i = 0; i < list->cnt; ++i) {
+      auto& p = list->elems[i];
+      auto at = resume_at.find({p.topic, p.partition});
+      if (at == resume_at.end()) continue;
+      p.offset = at->second;
+      rd_kafka_topic_partition_list_add(resumed.get(), p.topic, p.partition)->offset = at->second;
+    }
+    resume_at.clear();
+    rd_kafka_error_t* error = nullptr;
+    if (cooperative) {
+      error = rd_kafka_incremental_assign(rk, list.get());
+    } else if (const rd_kafka_resp_err_t e = rd_kafka_assign(rk, list.get())) {
+      error = rd_kafka_error_new(e, "%s", rd_kafka_err2str(e));
+    }
+    if (error) {
+      spdlog::error("scanner: assign failed: {}", rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+      return;
+    }
+    if (resumed->cnt > 0) {
+      spdlog::info("scanner: {} partitions came back uncommitted; resuming where they stopped",
+                   resumed->cnt);
+      rd_kafka_offsets_store(rk, resumed.get());
+    }
+  }
+
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
@@ -340,16 +375,7 @@ struct Scanner::Impl {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       spdlog::info("scanner: assigned {} partitions ({})", partitions->cnt,
                    cooperative ? "cooperative" : "eager");
-      rd_kafka_error_t* error = nullptr;
-      if (cooperative) {
-        error = rd_kafka_incremental_assign(rk, partitions);
-      } else {
-        rd_kafka_assign(rk, partitions);
-      }
-      if (error) {
-        spdlog::error("scanner: assign failed: {}", rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
-      }
+      self->Assign(rk, partitions, cooperative);
       return;
     }
     // Revoked (or lost): finish what was handed out for these partitions, then commit it.
@@ -366,7 +392,14 @@ struct Scanner::Impl {
     if (!lost) {
       const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
       if (c && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        // Apache Kafka takes commits while a rebalance is being prepared; the development
+        // broker refuses them. Either way the work is durable: should the same rebalance hand a
+        // partition back (an eager assignor does), it resumes after what was finished, not at
+        // the last commit.
         spdlog::warn("scanner: commit on revoke failed: {}", rd_kafka_err2str(c));
+        for (const auto& k : keys) {
+          if (const int64_t at = self->tracker.Committable(k); at >= 0) self->resume_at[k] = at;
+        }
       }
     }
     self->tracker.Forget(keys);

@@ -17,7 +17,10 @@
 // the idempotent producer, a message over message.max.bytes) or a fatal consumer error stops
 // Run() with that reason instead, before the record's offset is stored. On a rebalance
 // (cooperative or eager) the revoked partitions' work is drained and committed before they are
-// released; Stop() drains everything and commits.
+// released. If that commit fails (the development broker refuses commits during a rebalance)
+// and the same rebalance gives a partition back, as an eager assignor does, it resumes after the
+// records this member finished instead of consuming them again. Stop() drains everything and
+// commits.
 //
 // Threads: the caller of Run() polls the consumer and hands each record to one of
 // `scan.threads` workers chosen by its partition (so a partition's records stay in order), through

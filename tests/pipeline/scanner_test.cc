@@ -86,12 +86,18 @@ TEST(OffsetTrackerTest, CommittableOffsetCoversOnlyTheFinishedPrefix) {
   EXPECT_EQ(Finish(t, p, 12), std::nullopt);  // 10 and 11 still in flight
   EXPECT_EQ(Finish(t, p, 11), std::nullopt);
   EXPECT_EQ(t.InFlight(p), 3u);
+  EXPECT_EQ(t.Committable(p), -1);
   EXPECT_EQ(Finish(t, p, 10), std::optional<int64_t>(13));  // 10..12 done: commit 13
+  EXPECT_EQ(t.Committable(p), 13);
   EXPECT_EQ(t.InFlight(p), 2u);
   EXPECT_EQ(Finish(t, p, 14), std::nullopt);  // 13 holds it back
+  EXPECT_EQ(t.Committable(p), 13);
   EXPECT_EQ(Finish(t, p, 13), std::optional<int64_t>(15));
+  EXPECT_EQ(t.Committable(p), 15);
   EXPECT_EQ(t.InFlight(p), 0u);
   EXPECT_EQ(t.InFlight(), 0u);
+  t.Forget({p});
+  EXPECT_EQ(t.Committable(p), -1);
 }
 
 TEST(OffsetTrackerTest, GapsBetweenOffsetsDoNotHoldBackTheCommit) {
@@ -1050,6 +1056,8 @@ class ScannerIntegrationTest : public ::testing::Test {
   }
 
 
+  void SplitAndHandOver(const std::string& strategy);  // test 2, below
+
   // The service configuration for `centinela run`, pointing at the live pack.
   fs::path WriteRunConfig(bool watch_rules) const {
     const fs::path file = dir_ / "centinela.yaml";
@@ -1366,7 +1374,12 @@ TEST_F(ScannerIntegrationTest, DeadletterReplaySendsLettersHomeWithTheirKeysAndC
 
 // Test 2 -------------------------------------------------------------------------------------
 
-TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesOver) {
+// Two scanners in one group with the given partition.assignment.strategy: cooperative-sticky
+// (the default) moves only the leaver's partitions; range is eager, so every rebalance revokes
+// all of both members' partitions, which each must drain and commit before giving them up.
+void ScannerIntegrationTest::SplitAndHandOver(const std::string& strategy) {
+  config::Config config = ScanConfig();
+  config.kafka.consumer_properties["partition.assignment.strategy"] = strategy;
   const std::vector<Input> first = ValidStream("t2a-", 2000);
   const std::vector<Input> second = ValidStream("t2b-", 2000);
   std::vector<Input> all = first;
@@ -1375,8 +1388,8 @@ TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesO
   const Expectation expected = Expect(all, verdicts);
 
   auto engines = Engines();
-  auto a = RunningScanner::Start(ScanConfig(), engines);
-  auto b = RunningScanner::Start(ScanConfig(), engines);
+  auto a = RunningScanner::Start(config, engines);
+  auto b = RunningScanner::Start(config, engines);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   // Both members joined and the group settled (no rebalance for a second).
@@ -1424,6 +1437,14 @@ TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesO
 
   ExpectAlerts(ReadAll(brokers(), {kAlerts}), all, expected, /*duplicates_allowed=*/false);
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+}
+
+TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesOver) {
+  SplitAndHandOver("cooperative-sticky");
+}
+
+TEST_F(ScannerIntegrationTest, TwoScannersHandOverWithAnEagerAssignorToo) {
+  SplitAndHandOver("range");
 }
 
 // Test 3 -------------------------------------------------------------------------------------
@@ -1838,6 +1859,43 @@ TEST_F(ScannerIntegrationTest, RunProcessReloadsOnSighupAndKeepsTheOldPackWhenBr
   const auto status = WaitExit(pid, seconds(40));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+}
+
+
+// A reload compiles in a thread of its own: SIGTERM during a long compile (the starter pack with
+// an empty cache takes seconds) stops the scanner at once, and the reload still completes.
+TEST_F(ScannerIntegrationTest, RunProcessStopsOnSigtermWhileASighupReloadCompiles) {
+  const fs::path config = WriteRunConfig(/*watch_rules=*/false);
+  const fs::path log = dir_ / "run.log";
+  pid_t pid = StartRun(config, log);
+  ASSERT_GT(pid, 0);
+  ChildGuard guard(pid);
+  ASSERT_TRUE(
+      WaitFor([&] { return Slurp(log).find("scanner: assigned") != std::string::npos; },
+              seconds(30)))
+      << Slurp(log);
+
+  fs::remove(dir_ / "live" / "pack.yaml");
+  const fs::path starter = fs::path(CENTINELA_SOURCE_DIR) / "config" / "rules";
+  for (const auto& entry : fs::directory_iterator(starter)) {
+    fs::copy_file(entry.path(), dir_ / "live" / entry.path().filename());
+  }
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] { return Slurp(log).find("reloading the rule pack on SIGHUP") != std::string::npos; },
+      seconds(20)))
+      << Slurp(log);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  const auto status = WaitExit(pid, seconds(300));
+  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+
+  const std::string text = Slurp(log);
+  const size_t stopping = text.find("stopping on signal 15");
+  const size_t reloaded = text.find("rule pack reloaded on SIGHUP: ");
+  ASSERT_NE(stopping, std::string::npos) << text;
+  ASSERT_NE(reloaded, std::string::npos) << text;
+  EXPECT_LT(stopping, reloaded) << "the stop waited for the compile:\n" << text;
 }
 
 }  // namespace
