@@ -52,6 +52,10 @@ void PackReloader::Loop() {
                       s.message());
       }
     }
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;  // a stop that came during the reload: no second compile
+    }
     if (watch_ && std::chrono::steady_clock::now() >= next_watch) {
       next_watch = std::chrono::steady_clock::now() + interval_;
       bool attempted = false;

@@ -383,20 +383,22 @@ struct Scanner::Impl {
     for (int i = 0; i < partitions->cnt; ++i) {
       keys.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
     }
-    const bool lost = rd_kafka_assignment_lost(rk);
-    spdlog::info("scanner: {} {} partitions; draining", lost ? "lost" : "revoked", keys.size());
+    spdlog::info("scanner: {} {} partitions; draining",
+                 rd_kafka_assignment_lost(rk) ? "lost" : "revoked", keys.size());
     // On the close that ends Run(), everything was drained already (or the drain timed out):
     // waiting again would only hold the shutdown up.
     if (!self->stopping.load()) self->Drain(keys);
     self->StoreOffsets();
-    if (!lost) {
+    if (!rd_kafka_assignment_lost(rk)) {  // asked again: the drain can outlast the session
       const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
       if (c && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        // Apache Kafka takes commits while a rebalance is being prepared; the development
-        // broker refuses them. Either way the work is durable: should the same rebalance hand a
-        // partition back (an eager assignor does), it resumes after what was finished, not at
-        // the last commit.
         spdlog::warn("scanner: commit on revoke failed: {}", rd_kafka_err2str(c));
+      }
+      // Apache Kafka takes commits while a rebalance is being prepared; the development broker
+      // refuses them. The work is durable either way: should this rebalance hand a partition
+      // back (an eager assignor does), it resumes after what was finished, not at the last
+      // commit. Only then: after any other failure the partition may have moved on elsewhere.
+      if (c == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) {
         for (const auto& k : keys) {
           if (const int64_t at = self->tracker.Committable(k); at >= 0) self->resume_at[k] = at;
         }
