@@ -277,12 +277,18 @@ struct Scanner::Impl {
       // A record can be larger than this producer may send (a broker accepts up to its own
       // message.max.bytes, 1 MiB by default, the producer's default is 1,000,000). Such a dead
       // letter keeps the start of the record, says how long it was, and points at the original.
-      size_t room = max_message_bytes > kDeadLetterOverhead + out->key.size()
-                        ? max_message_bytes - kDeadLetterOverhead - out->key.size()
+      // A key may take at most half of the room; a longer one is cut the same way.
+      size_t room = max_message_bytes > kDeadLetterOverhead
+                        ? max_message_bytes - kDeadLetterOverhead
                         : 0;
       for (const auto& [name, value] : out->headers) {
         room -= std::min(room, name.size() + value.size());
       }
+      if (out->key.size() > room / 2) {
+        out->headers.emplace_back("truncated_key_from", std::to_string(out->key.size()));
+        out->key.resize(room / 2);
+      }
+      room -= out->key.size();
       if (bytes.size() > room) {
         out->headers.emplace_back("truncated_from", std::to_string(bytes.size()));
         out->value.assign(bytes.substr(0, room));

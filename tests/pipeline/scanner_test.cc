@@ -1301,21 +1301,34 @@ TEST_F(ScannerIntegrationTest, ADeadLetterTooLargeForTheProducerKeepsItsStartAnd
   // full size in `truncated_from`; the records after it flow and the commit reaches the end.
   const std::string big = "{\"id\":\"big-1\",\"text\":\"" + std::string(60000, 'x') + "\",";
   const std::string after = R"({"id":"small-1","text":"roto",})";
+  // The key alone can be too large too: it keeps its start, and its size in a header.
+  const std::string big_key(30000, 'k');
+  const std::string keyed = R"({"id":"keyed-1","text":"roto")";
   {
     auto producer = KafkaProducer::Create(brokers());
     ASSERT_TRUE(producer.ok()) << producer.error().message;
     ASSERT_TRUE((*producer)->Produce(kTips, "k", big).ok());
     ASSERT_TRUE((*producer)->Produce(kTips, "k", after).ok());
+    ASSERT_TRUE((*producer)->Produce(kPosts, big_key, keyed).ok());
     const Status s = (*producer)->Flush(30000);
     ASSERT_TRUE(s.ok()) << s.message();
   }
   config::Config config = ScanConfig();
   config.kafka.producer_properties = {{"message.max.bytes", "20000"}};
-  const std::vector<Record> dead = ScanAndReadDeadLetters(config, 2);
-  ASSERT_EQ(dead.size(), 2u);
+  const std::vector<Record> dead = ScanAndReadDeadLetters(config, 3);
+  ASSERT_EQ(dead.size(), 3u);
   for (const Record& d : dead) {
     if (d.value == after) {
       EXPECT_FALSE(d.Header("truncated_from").has_value());
+      EXPECT_FALSE(d.Header("truncated_key_from").has_value());
+      continue;
+    }
+    if (d.value == keyed) {
+      EXPECT_EQ(d.Header("truncated_key_from").value_or("?"), std::to_string(big_key.size()));
+      EXPECT_FALSE(d.Header("truncated_from").has_value());
+      EXPECT_GT(d.key.size(), 5000u);
+      EXPECT_LT(d.key.size(), 10000u);
+      EXPECT_EQ(big_key.compare(0, d.key.size(), d.key), 0) << "the start of the key";
       continue;
     }
     EXPECT_EQ(d.Header("truncated_from").value_or("?"), std::to_string(big.size()));
