@@ -3,7 +3,10 @@
 // whose time is at or after --since is produced again, value and key untouched, with a
 // `replayed_from` header naming its place in the dead-letter topic. Records that are still bad
 // come back as new dead letters, so --since (the time of the fix) keeps a second replay from
-// repeating the first.
+// repeating the first. A dead letter that was cut to fit the scanner's producer (a
+// `truncated_from` or `truncated_key_from` header) is not sent back cut: the original is read
+// from its source offset and sent instead; if it is gone, the letter is skipped and counted.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -95,7 +98,7 @@ int DeadletterCommand(const Args& args) {
     }
     producer = std::move(*p);
   }
-  size_t replayed = 0, skipped = 0, unroutable = 0;
+  size_t replayed = 0, skipped = 0, unroutable = 0, restored = 0, lost = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   while (!(*reader)->at_end() && std::chrono::steady_clock::now() < deadline) {
     auto r = (*reader)->Poll(200);
@@ -113,6 +116,28 @@ int DeadletterCommand(const Args& args) {
     }
     const std::string from =
         r->topic + "/" + std::to_string(r->partition) + "@" + std::to_string(r->offset);
+    if (r->Header("truncated_from") || r->Header("truncated_key_from")) {
+      int32_t partition = -1;
+      int64_t offset = -1;
+      const std::string p = r->Header("source_partition").value_or("");
+      const std::string o = r->Header("source_offset").value_or("");
+      std::from_chars(p.data(), p.data() + p.size(), partition);
+      std::from_chars(o.data(), o.data() + o.size(), offset);
+      auto original = partition < 0 || offset < 0
+                          ? Result<pipeline::Record>(Error{"no source_partition or source_offset"})
+                          : pipeline::KafkaConsumer::ReadAt(kafka.brokers, *source, partition,
+                                                            offset, kafka.properties, 30000);
+      if (!original.ok()) {
+        ++lost;
+        std::fprintf(stderr, "skipped %s: it was cut to fit and its original cannot be read: %s\n",
+                     from.c_str(), original.error().message.c_str());
+        continue;
+      }
+      r->key = std::move(original->key);
+      r->has_key = original->has_key;
+      r->value = std::move(original->value);
+      ++restored;
+    }
     if (producer) {
       // A record that had no key goes back without one (std::string_view() is a null key).
       const std::string_view key = r->has_key ? std::string_view(r->key) : std::string_view();
@@ -138,9 +163,12 @@ int DeadletterCommand(const Args& args) {
                  kafka.topics.deadletter.c_str());
     return 1;
   }
-  std::fprintf(stderr, "%s %zu dead letters, %zu older than --since, %zu without a source\n",
-               producer ? "replayed" : "would replay", replayed, skipped, unroutable);
-  return unroutable ? 1 : 0;
+  std::fprintf(stderr,
+               "%s %zu dead letters (%zu of them read whole from their source), %zu older than "
+               "--since, %zu without a source, %zu cut with their original gone\n",
+               producer ? "replayed" : "would replay", replayed, restored, skipped, unroutable,
+               lost);
+  return unroutable || lost ? 1 : 0;
 }
 
 }  // namespace centinela::app

@@ -1,6 +1,7 @@
 #include "pipeline/kafka_io.h"
 
 #include <atomic>
+#include <chrono>
 #include <set>
 
 #include "pipeline/kafka_client.h"
@@ -147,6 +148,30 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(
     }
   }
   return std::unique_ptr<KafkaConsumer>(new KafkaConsumer(std::move(impl)));
+}
+
+Result<Record> KafkaConsumer::ReadAt(const std::string& brokers, const std::string& topic,
+                                     int32_t partition, int64_t offset,
+                                     const std::map<std::string, std::string>& properties,
+                                     int timeout_ms) {
+  auto reader = Create(brokers, "", {}, properties);
+  if (!reader.ok()) return reader.error();
+  Impl& impl = *(*reader)->impl_;
+  PartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  if (auto err = rd_kafka_assign(impl.rk.get(), list.get())) {
+    return Error{std::string("assign: ") + rd_kafka_err2str(err)};
+  }
+  impl.unfinished.insert({topic, partition});
+  const std::string where = topic + "/" + std::to_string(partition) + "@" + std::to_string(offset);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = (*reader)->Poll(200);
+    if (r && r->offset == offset) return std::move(*r);
+    // Before the log's start the consumer resets to its earliest record; past its end, EOF.
+    if ((r && r->offset > offset) || (*reader)->at_end()) return Error{where + " is not there"};
+  }
+  return Error{"timed out reading " + where};
 }
 
 std::optional<Record> KafkaConsumer::Poll(int timeout_ms) {

@@ -67,6 +67,13 @@ class KafkaConsumer {
   KafkaConsumer(const KafkaConsumer&) = delete;
   KafkaConsumer& operator=(const KafkaConsumer&) = delete;
 
+  // The one record at `offset` of that partition, read without a group; an error when it is not
+  // there (deleted by retention, never written) or not read within timeout_ms.
+  static Result<Record> ReadAt(const std::string& brokers, const std::string& topic,
+                               int32_t partition, int64_t offset,
+                               const std::map<std::string, std::string>& properties,
+                               int timeout_ms);
+
   // The next record, or nullopt after timeout_ms. Consumer errors are skipped and counted.
   std::optional<Record> Poll(int timeout_ms);
 

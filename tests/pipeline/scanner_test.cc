@@ -1357,6 +1357,28 @@ TEST_F(ScannerIntegrationTest, DeadletterReplaySendsLettersHomeWithTheirKeysAndC
                     .ok());
     ASSERT_TRUE(
         (*producer)->Produce(kDeadLetters, "k-3", "orphan", {{"reason", "invalid_json"}}, 0).ok());
+    // Cut to fit: the original (tips/1@0) goes back, not the cut copy. The second one's original
+    // is not there, so it is skipped and counted.
+    ASSERT_TRUE((*producer)->Produce(kTips, "k-long-key", "the whole long record", {}, 1).ok());
+    ASSERT_TRUE((*producer)
+                    ->Produce(kDeadLetters, "k-lo", "the whole",
+                              {{"reason", "invalid_json"},
+                               {"source_topic", kTips},
+                               {"source_partition", "1"},
+                               {"source_offset", "0"},
+                               {"truncated_from", "21"},
+                               {"truncated_key_from", "10"}},
+                              0)
+                    .ok());
+    ASSERT_TRUE((*producer)
+                    ->Produce(kDeadLetters, "k-5", "gone",
+                              {{"reason", "invalid_json"},
+                               {"source_topic", kPosts},
+                               {"source_partition", "2"},
+                               {"source_offset", "7"},
+                               {"truncated_from", "5000000"}},
+                              0)
+                    .ok());
     const Status s = (*producer)->Flush(30000);
     ASSERT_TRUE(s.ok()) << s.message();
   }
@@ -1369,11 +1391,19 @@ TEST_F(ScannerIntegrationTest, DeadletterReplaySendsLettersHomeWithTheirKeysAndC
   ASSERT_TRUE(status.has_value()) << Slurp(log);
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1)
       << "one dead letter has no source: " << Slurp(log);
-  EXPECT_THAT(Slurp(log), HasSubstr("replayed 2 dead letters, 0 older than --since, 1 without"));
+  EXPECT_THAT(Slurp(log), HasSubstr("replayed 3 dead letters (1 of them read whole from their "
+                                    "source), 0 older than --since, 1 without a source, 1 cut "
+                                    "with their original gone"));
 
   std::map<std::string, Record> back;
-  for (Record& r : ReadAll(brokers(), {kTips, kPosts})) back[r.value] = std::move(r);
-  ASSERT_EQ(back.size(), 2u);
+  for (Record& r : ReadAll(brokers(), {kTips, kPosts})) {
+    if (r.Header("replayed_from")) back[r.value] = std::move(r);
+  }
+  ASSERT_EQ(back.size(), 3u);
+  const Record& whole = back["the whole long record"];
+  EXPECT_EQ(whole.topic, kTips);
+  EXPECT_EQ(whole.key, "k-long-key");
+  EXPECT_EQ(whole.Header("replayed_from").value_or("?"), std::string(kDeadLetters) + "/0@3");
   const Record& tip = back["tip bytes"];
   EXPECT_EQ(tip.topic, kTips);
   EXPECT_TRUE(tip.has_key);
