@@ -91,13 +91,18 @@ int DeadletterCommand(const Args& args) {
   }
   std::unique_ptr<pipeline::KafkaProducer> producer;
   if (!flags.Has("dry-run")) {
-    auto p = pipeline::KafkaProducer::Create(kafka.brokers, kafka.properties);
+    // An original read back whole can be larger than the default message.max.bytes (that is
+    // why it was cut); the broker took it once, so the broker's limit is the one that counts.
+    auto properties = kafka.properties;
+    properties.emplace("message.max.bytes", "1000000000");
+    auto p = pipeline::KafkaProducer::Create(kafka.brokers, properties);
     if (!p.ok()) {
       std::fprintf(stderr, "centinela deadletter replay: %s\n", p.error().message.c_str());
       return 2;
     }
     producer = std::move(*p);
   }
+  // lost: cut letters whose original is gone, and letters the producer refused at once.
   size_t replayed = 0, skipped = 0, unroutable = 0, restored = 0, lost = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   while (!(*reader)->at_end() && std::chrono::steady_clock::now() < deadline) {
@@ -121,8 +126,12 @@ int DeadletterCommand(const Args& args) {
       int64_t offset = -1;
       const std::string p = r->Header("source_partition").value_or("");
       const std::string o = r->Header("source_offset").value_or("");
-      std::from_chars(p.data(), p.data() + p.size(), partition);
-      std::from_chars(o.data(), o.data() + o.size(), offset);
+      if (std::from_chars(p.data(), p.data() + p.size(), partition).ptr != p.data() + p.size()) {
+        partition = -1;
+      }
+      if (std::from_chars(o.data(), o.data() + o.size(), offset).ptr != o.data() + o.size()) {
+        offset = -1;
+      }
       auto original = partition < 0 || offset < 0
                           ? Result<pipeline::Record>(Error{"no source_partition or source_offset"})
                           : pipeline::KafkaConsumer::ReadAt(kafka.brokers, *source, partition,
@@ -143,8 +152,9 @@ int DeadletterCommand(const Args& args) {
       const std::string_view key = r->has_key ? std::string_view(r->key) : std::string_view();
       if (Status s = producer->Produce(*source, key, r->value, {{"replayed_from", from}});
           !s.ok()) {
-        std::fprintf(stderr, "centinela deadletter replay: %s\n", s.message().c_str());
-        return 1;
+        ++lost;
+        std::fprintf(stderr, "skipped %s: %s\n", from.c_str(), s.message().c_str());
+        continue;
       }
     } else {
       std::printf("%s -> %s (%s)\n", from.c_str(), source->c_str(),
@@ -165,7 +175,7 @@ int DeadletterCommand(const Args& args) {
   }
   std::fprintf(stderr,
                "%s %zu dead letters (%zu of them read whole from their source), %zu older than "
-               "--since, %zu without a source, %zu cut with their original gone\n",
+               "--since, %zu without a source, %zu not sent (original gone or refused)\n",
                producer ? "replayed" : "would replay", replayed, restored, skipped, unroutable,
                lost);
   return unroutable || lost ? 1 : 0;

@@ -157,18 +157,27 @@ Result<Record> KafkaConsumer::ReadAt(const std::string& brokers, const std::stri
   auto reader = Create(brokers, "", {}, properties);
   if (!reader.ok()) return reader.error();
   Impl& impl = *(*reader)->impl_;
+  const std::string where = topic + "/" + std::to_string(partition) + "@" + std::to_string(offset);
+  int64_t low = 0, high = 0;
+  if (auto err = rd_kafka_query_watermark_offsets(impl.rk.get(), topic.c_str(), partition, &low,
+                                                  &high, timeout_ms)) {
+    return Error{"watermarks of " + where + ": " + rd_kafka_err2str(err)};
+  }
+  if (offset < low || offset >= high) {
+    return Error{where + " is not there (the partition holds " + std::to_string(low) + " to " +
+                 std::to_string(high - 1) + ")"};
+  }
   PartitionList list(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
   if (auto err = rd_kafka_assign(impl.rk.get(), list.get())) {
     return Error{std::string("assign: ") + rd_kafka_err2str(err)};
   }
   impl.unfinished.insert({topic, partition});
-  const std::string where = topic + "/" + std::to_string(partition) + "@" + std::to_string(offset);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = (*reader)->Poll(200);
     if (r && r->offset == offset) return std::move(*r);
-    // Before the log's start the consumer resets to its earliest record; past its end, EOF.
+    // A record deleted since the watermarks were read (retention, compaction): a later one.
     if ((r && r->offset > offset) || (*reader)->at_end()) return Error{where + " is not there"};
   }
   return Error{"timed out reading " + where};

@@ -277,16 +277,20 @@ struct Scanner::Impl {
       // A record can be larger than this producer may send (a broker accepts up to its own
       // message.max.bytes, 1 MiB by default, the producer's default is 1,000,000). Such a dead
       // letter keeps the start of the record, says how long it was, and points at the original.
-      // A key may take at most half of the room; a longer one is cut the same way.
+      // A key is cut the same way when key and record do not fit together; it keeps at least
+      // half of the room, and its cut never splits a UTF-8 sequence.
       size_t room = max_message_bytes > kDeadLetterOverhead
                         ? max_message_bytes - kDeadLetterOverhead
                         : 0;
       for (const auto& [name, value] : out->headers) {
         room -= std::min(room, name.size() + value.size());
       }
-      if (out->key.size() > room / 2) {
+      const size_t key_room = std::max(room / 2, room - std::min(room, bytes.size()));
+      if (out->key.size() > key_room) {
         out->headers.emplace_back("truncated_key_from", std::to_string(out->key.size()));
-        out->key.resize(room / 2);
+        size_t keep = key_room;
+        while (keep > 0 && (static_cast<unsigned char>(out->key[keep]) & 0xC0) == 0x80) --keep;
+        out->key.resize(keep);
       }
       room -= out->key.size();
       if (bytes.size() > room) {

@@ -8,7 +8,7 @@
 // `reason`, `detail`, `source_topic`, `source_partition` and `source_offset` headers. A record
 // too large for the producer's message.max.bytes keeps only its start there, with a
 // `truncated_from` header giving its full size (the original stays at its source offset); a key
-// longer than half of the room left is cut too, with `truncated_key_from`.
+// that does not fit beside it is cut too, with `truncated_key_from`.
 //
 // Delivery is at-least-once: a record's offset is stored only after the broker acknowledged what
 // it produced (or when it produced nothing), and only once every earlier record of its partition
