@@ -4,10 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -47,17 +52,31 @@ std::string Field(const std::string& json, const std::string& name) {
   return out;
 }
 
-std::string RuleIds(const std::string& json) {
-  std::string ids;
-  const auto rules = json.find("\"rules\":[");
+// The rules that weigh most in an alert record, heaviest first, as "id+weight", then how many
+// more added to the score. Rules of weight 0 (building blocks of composites) are left out.
+std::string TopRules(const std::string& json, size_t shown) {
+  std::vector<std::pair<int, std::string>> rules;  // (weight, id)
   const auto end = json.find("],\"entities\"");
-  for (auto pos = json.find("{\"id\":\"", rules); pos != std::string::npos && pos < end;
-       pos = json.find("{\"id\":\"", pos + 1)) {
-    const auto start = pos + 7;
-    if (!ids.empty()) ids += ' ';
-    ids += json.substr(start, json.find('"', start) - start);
+  constexpr std::string_view kId = "{\"id\":\"";
+  constexpr std::string_view kWeight = "\",\"weight\":";
+  for (auto pos = json.find(kId, json.find("\"rules\":[")); pos < end;
+       pos = json.find(kId, pos + 1)) {
+    const auto id_end = json.find(kWeight, pos + kId.size());
+    if (id_end == std::string::npos) break;
+    const int weight = std::atoi(json.c_str() + id_end + kWeight.size());
+    if (weight > 0) {
+      rules.emplace_back(weight, json.substr(pos + kId.size(), id_end - pos - kId.size()));
+    }
   }
-  return ids;
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (size_t i = 0; i < rules.size() && i < shown; ++i) {
+    if (!out.empty()) out += ' ';
+    out += rules[i].second + "+" + std::to_string(rules[i].first);
+  }
+  if (rules.size() > shown) out += " (+" + std::to_string(rules.size() - shown) + " more)";
+  return out;
 }
 
 class LiveView {
@@ -66,7 +85,7 @@ class LiveView {
 
   void Header() {
     std::printf("\n%-8s %-8s %5s  %-14s %-16s %s\n", "action", "consul.", "score", "message",
-                "campaign", "rules");
+                "campaign", "heaviest rules");
     std::fflush(stdout);
   }
 
@@ -79,7 +98,7 @@ class LiveView {
     std::printf("%s%-8s%s %-8.8s %5s  %-14.14s %-16.16s %s\n", tint, action.c_str(),
                 color_ ? "\033[0m" : "", Field(r.value, "consulate").c_str(),
                 Field(r.value, "score").c_str(), Field(r.value, "message_id").c_str(),
-                r.key.c_str(), RuleIds(r.value).c_str());
+                r.key.c_str(), TopRules(r.value, 4).c_str());
     std::fflush(stdout);
   }
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -206,6 +208,68 @@ TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
   Outcome help = Centinela("--help");
   EXPECT_EQ(help.status, 0);
   EXPECT_THAT(help.out, HasSubstr("centinela rules test"));
+}
+
+// The README's main command, on the bundled feed, pack and development settings: through its own
+// development broker and the real scanner, the live view shows exactly the alerts `centinela
+// scan` gives for the same feed (action, score, message id, and the heaviest rule first) and one
+// dead letter per line that scan refuses, with its reason; then it exits 0.
+TEST_F(Cli, DemoShowsTheAlertsAndDeadLettersOfScanForTheBundledFeedAndExitsZero) {
+  const std::string source = CENTINELA_SOURCE_DIR;
+  const std::string feed = source + "/config/samples/feed.jsonl";
+  Outcome scan = Centinela("scan --rules '" + source + "/config/rules' --format jsonl '" + feed +
+                           "'");
+  ASSERT_EQ(scan.status, 0) << scan.err;
+  const std::regex verdict(R"re("id":"([^"]+)","action":"(\w+)","score":(\d+))re");
+  const std::regex rule(R"re(\{"id":"([^"]+)","weight":(-?\d+))re");
+  const std::regex error(R"re("error":"(\w+):)re");
+  std::multiset<std::string> expected_alerts, expected_dead;
+  for (const std::string& line : Lines(scan.out)) {
+    std::smatch m;
+    if (std::regex_search(line, m, error)) {
+      expected_dead.insert(m[1]);
+      continue;
+    }
+    ASSERT_TRUE(std::regex_search(line, m, verdict)) << line;
+    if (m[2] == "none") continue;
+    std::string heaviest;
+    int weight = 0;
+    for (std::sregex_iterator r(line.begin(), line.end(), rule), e; r != e; ++r) {
+      if (std::stoi((*r)[2]) > weight) {
+        weight = std::stoi((*r)[2]);
+        heaviest = (*r)[1].str() + "+" + (*r)[2].str();
+      }
+    }
+    expected_alerts.insert(m[2].str() + " " + m[3].str() + " " + m[1].str() + " " + heaviest);
+  }
+  ASSERT_GE(expected_alerts.size(), 10u) << "the bundled feed has scams";
+  ASSERT_GE(expected_dead.size(), 1u) << "the bundled feed has broken lines";
+
+  Outcome demo = Centinela("demo --exit-when-done --config '" + source +
+                           "/config/dev.yaml' --feed '" + feed + "'");
+  ASSERT_EQ(demo.status, 0) << demo.err;
+  std::multiset<std::string> alerts, dead;
+  for (const std::string& line : Lines(demo.out)) {
+    std::istringstream in(line);
+    std::string action;
+    in >> action;
+    if (action == "dead") {
+      const auto colon = line.find(": ");
+      const auto space = line.rfind(' ', colon);
+      ASSERT_NE(colon, std::string::npos) << line;
+      dead.insert(line.substr(space + 1, colon - space - 1));
+    } else if (action == "review" || action == "alert" || action == "publish") {
+      // Columns: action, consulate (may be blank), score, message id, campaign, rules.
+      ASSERT_GT(line.size(), 60u) << line;
+      std::istringstream rest(line.substr(17));
+      std::string score, id, campaign, top;
+      rest >> score >> id >> campaign >> top;
+      alerts.insert(action + " " + score + " " + id + " " + top);
+    }
+  }
+  EXPECT_EQ(alerts, expected_alerts) << demo.out;
+  EXPECT_EQ(dead, expected_dead) << demo.out;
+  EXPECT_THAT(demo.err, HasSubstr("alerts and dead letters shown"));
 }
 
 }  // namespace
