@@ -13,9 +13,10 @@ void StringArray(JsonWriter& w, std::string_view key, const std::vector<std::str
   w.EndArray();
 }
 
-void WriteEntities(JsonWriter& w, const Entities& e) {
+// All eight keys, or `{}` when `full` is false (DESIGN allows that only where nothing fired).
+void WriteEntities(JsonWriter& w, const Entities& e, bool full) {
   w.BeginObject();
-  if (!e.empty()) {
+  if (full) {
     StringArray(w, "phones", e.phones);
     StringArray(w, "whatsapp", e.whatsapp);
     StringArray(w, "telegram", e.telegram);
@@ -66,7 +67,7 @@ void WriteVerdict(JsonWriter& w, const Message& message, const ScanResult& resul
   }
   w.EndArray();
   w.Key("entities");
-  WriteEntities(w, result.entities);
+  WriteEntities(w, result.entities, result.action != Action::kNone || !result.entities.empty());
   w.Key("campaign_key");
   w.String(result.campaign_key);
   w.Key("consulate");
@@ -118,7 +119,7 @@ void AppendScanLine(const Message& message, const ScanResult& result,
 
 void AppendEntities(const Entities& entities, std::string* out) {
   JsonWriter w(out);
-  WriteEntities(w, entities);
+  WriteEntities(w, entities, !entities.empty());
 }
 
 }  // namespace centinela
