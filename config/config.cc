@@ -241,20 +241,32 @@ std::string CheckGroup(std::string_view s) {
   return "";
 }
 
+// Replaces the password of a URL's user information (scheme://user:password@host) by "***".
+std::string MaskUrlPassword(std::string_view value) {
+  const size_t scheme = value.find("://");
+  if (scheme == std::string_view::npos) return std::string(value);
+  const size_t start = scheme + 3;
+  const size_t at = value.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(value);
+  const size_t colon = value.find(':', start);
+  if (colon == std::string_view::npos || colon > at) return std::string(value);
+  return std::string(value.substr(0, colon + 1)) + "***" + std::string(value.substr(at));
+}
+
 // redis://[:password@]host:port[/db] or unix:///absolute/path.
 std::string CheckRedisUrl(std::string_view s) {
   constexpr std::string_view kForms = "redis://[:password@]host:port[/db] or unix:///path";
   if (s.rfind("unix://", 0) == 0) {
     const std::string_view path = s.substr(7);
     if (path.size() < 2 || path.front() != '/') {
-      return Quote(s) +
+      return Quote(MaskUrlPassword(s)) +
              ": a socket URL is unix:// and an absolute path, as in "
              "unix:///run/redis/redis.sock";
     }
     return "";
   }
   if (s.rfind("redis://", 0) != 0) {
-    return Quote(s) + " must be " + std::string(kForms);
+    return Quote(MaskUrlPassword(s)) + " must be " + std::string(kForms);
   }
   std::string_view rest = s.substr(8);
   if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
@@ -305,18 +317,6 @@ std::string CheckPropertyName(std::string_view name) {
     return "managed by Centinela: an offset is stored only once its alert is acknowledged";
   }
   return "";
-}
-
-// Replaces the password of a URL's user information (scheme://user:password@host) by "***".
-std::string MaskUrlPassword(std::string_view value) {
-  const size_t scheme = value.find("://");
-  if (scheme == std::string_view::npos) return std::string(value);
-  const size_t start = scheme + 3;
-  const size_t at = value.rfind('@');
-  if (at == std::string_view::npos || at < start) return std::string(value);
-  const size_t colon = value.find(':', start);
-  if (colon == std::string_view::npos || colon > at) return std::string(value);
-  return std::string(value.substr(0, colon + 1)) + "***" + std::string(value.substr(at));
 }
 
 // ---------------------------------------------------------------------------------------------

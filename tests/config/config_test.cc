@@ -190,6 +190,9 @@ const Case kCases[] = {
     {"RedisScheme", "redis:\n  url: http://cache:6379\n",
      "/etc/centinela/c.yaml:2: redis.url: \"http://cache:6379\" must be "
      "redis://[:password@]host:port[/db] or unix:///path"},
+    {"RedisSchemeHidesThePassword", "redis:\n  url: rediss://:hunter2@cache:6379\n",
+     "/etc/centinela/c.yaml:2: redis.url: \"rediss://:***@cache:6379\" must be "
+     "redis://[:password@]host:port[/db] or unix:///path"},
     {"RedisNoPort", "redis:\n  url: redis://cache\n",
      "/etc/centinela/c.yaml:2: redis.url: \"cache\" is not host:port (missing :port)"},
     {"RedisUserName", "redis:\n  url: redis://admin:pw@cache:6379\n",
