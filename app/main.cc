@@ -1,5 +1,7 @@
 // centinela: one binary, subcommands. See `centinela --help`.
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -40,10 +42,9 @@ $CENTINELA_CACHE_DIR (default ~/.cache/centinela). Log level: CENTINELA_LOG_LEVE
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const char* level = std::getenv("CENTINELA_LOG_LEVEL");
-  centinela::InitLogging(level ? level : "warn");
-  std::vector<std::string> args(argv + 1, argv + argc);
+namespace {
+
+int Dispatch(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     std::printf("centinela %s\n", CENTINELA_VERSION);
     return 0;
   }
-  const std::string command = args[0];
+  const std::string& command = args[0];
   if (command == "run" || command == "demo") {
     centinela::app::BlockServiceSignals();  // before any thread starts; one thread takes them
     if (command == "run") return centinela::app::RunCommand({args.begin() + 1, args.end()});
@@ -71,6 +72,25 @@ int main(int argc, char** argv) {
   if (command == "config" && args.size() >= 2 && args[1] == "check") {
     return centinela::app::ConfigCheckCommand({args.begin() + 2, args.end()});
   }
+  if (command == "rules" || command == "config") {
+    std::fprintf(stderr, "centinela %s: expected %s\n\n%s", command.c_str(),
+                 command == "rules" ? "'check' or 'test'" : "'check'", kUsage);
+    return 2;
+  }
   std::fprintf(stderr, "centinela: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* level = std::getenv("CENTINELA_LOG_LEVEL");
+  centinela::InitLogging(level ? level : "warn");
+  const int status = Dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  // Output that could not be written (a full disk, a closed pipe) is the tool failing.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "centinela: cannot write the output: %s\n", std::strerror(errno));
+    return status == 0 ? 2 : status;
+  }
+  return status;
 }

@@ -212,7 +212,7 @@ int RulesTestCommand(const Args& args) {
     for (const RuleHit& h : result.rules) {
       RuleStats& s = by_rule[h.id];
       ++s.fired;
-      s.agree += (h.weight > 0) == item->scam ? 1 : 0;
+      s.agree += (h.weight >= 0) == item->scam ? 1 : 0;  // legit counts only for negative
     }
     if (item->scam && !flagged) misses.push_back(item->message.id);
     if (!item->scam && flagged) {
@@ -222,6 +222,13 @@ int RulesTestCommand(const Args& args) {
     }
   }
 
+  if (overall.total() == 0) {  // nothing measured passes no bound
+    std::fprintf(stderr,
+                 "centinela rules test: %s has no labelled message (each line needs \"label\": "
+                 "\"scam\" or \"legit\")\n",
+                 flags.Get("corpus")->c_str());
+    return 2;
+  }
   bool pass = true;
   std::string verdicts;
   auto check = [&](const char* what, std::optional<double> bound, double value, bool at_least) {

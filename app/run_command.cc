@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "app/flags.h"
 #include "app/signals.h"
+#include "common/log.h"
 #include "config/config.h"
 #include "pipeline/engine_holder.h"
 #include "pipeline/pack_reloader.h"
@@ -100,7 +101,7 @@ int RunCommand(const Args& args) {
     return 2;
   }
   if (!std::getenv("CENTINELA_LOG_LEVEL")) {  // the environment wins, as for the other settings
-    spdlog::set_level(spdlog::level::from_str(config->log_level));
+    centinela::SetLogLevel(config->log_level);
   }
   auto engines = LoadEngines(*config);
   if (!engines.ok()) {

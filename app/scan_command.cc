@@ -42,7 +42,10 @@ class Output {
 // A one-line progress bar on stderr when it is a terminal and the input size is known.
 class Progress {
  public:
-  explicit Progress(size_t total) : enabled_(total > 0 && isatty(STDERR_FILENO)), total_(total) {}
+  // Not when the results themselves go to the same terminal: the rows show the progress there,
+  // and the bar would be drawn in the middle of them.
+  explicit Progress(size_t total)
+      : enabled_(total > 0 && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)), total_(total) {}
   void Update(size_t done) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
@@ -65,9 +68,18 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::string Truncate(std::string_view s, size_t width) {
-  if (s.size() <= width) return std::string(s);
-  return std::string(s.substr(0, width - 1)) + "~";
+// A cell of the table: control characters (which could move the cursor or colour the terminal;
+// public posts are untrusted) become '?', and a long value is cut at a character boundary.
+std::string Cell(std::string_view s, size_t width) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+  }
+  if (out.size() <= width) return out;
+  size_t keep = width - 1;
+  while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+  return out.substr(0, keep) + "~";
 }
 
 void AppendTableRow(size_t line, std::string_view id, const ScanResult& r, std::string* out) {
@@ -76,7 +88,7 @@ void AppendTableRow(size_t line, std::string_view id, const ScanResult& r, std::
     if (!rules.empty()) rules += ' ';
     rules += h.id;
   }
-  *out += fmt::format("{:>6}  {:<18}  {:<7}  {:>5}  {}\n", line, Truncate(id, 18),
+  *out += fmt::format("{:>6}  {:<18}  {:<7}  {:>5}  {}\n", line, Cell(id, 18),
                       ActionName(r.action), r.score, rules.empty() ? "-" : rules);
 }
 
@@ -153,6 +165,7 @@ int ScanCommand(const Args& args) {
   }
   std::string_view line;
   size_t line_number = 0;
+  std::vector<std::string> warnings;
   while (true) {
     auto more = (*reader)->Next(&line, &line_number);
     if (!more.ok()) {
@@ -163,14 +176,18 @@ int ScanCommand(const Args& args) {
     }
     if (!*more) break;
     ++total;
-    auto message = decoder.Decode(line);
+    warnings.clear();
+    auto message = decoder.Decode(line, &warnings);
+    for (const std::string& w : warnings) {  // a badly typed optional field, dropped
+      std::fprintf(stderr, "centinela scan: line %zu: %s\n", line_number, w.c_str());
+    }
     if (!message.ok()) {
       ++bad;
       const ingest::DecodeError& e = message.error();
       const std::string error = std::string(ingest::ReasonName(e.reason)) + ": " + e.detail;
       if (table) {
         out.buffer() += fmt::format("{:>6}  {:<18}  {:<7}  {:>5}  {}\n", line_number,
-                                    Truncate(e.id, 18), "error", "-", error);
+                                    Cell(e.id, 18), "error", "-", Cell(error, error.size()));
       } else {
         JsonWriter w(&out.buffer());
         w.BeginObject();

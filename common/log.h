@@ -6,7 +6,14 @@
 
 namespace centinela {
 
-// level: "trace", "debug", "info", "warn", "error", "off". Unknown names mean "info".
+// Level names, in any case: "trace", "debug", "info", "warn" (or "warning"), "error",
+// "critical", "off".
+bool IsLogLevel(std::string_view level);
+
+// Unknown names mean "info", with a warning that names the value.
 void InitLogging(std::string_view level);
+
+// Changes the level of the logger InitLogging made; an unknown name changes nothing and warns.
+void SetLogLevel(std::string_view level);
 
 }  // namespace centinela

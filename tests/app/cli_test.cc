@@ -41,11 +41,15 @@ class Cli : public ::testing::Test {
     return dir_ / name;
   }
 
-  Outcome Centinela(const std::string& args) {
+  // Runs the binary with `args` (shell words; a `<` or `>` in them redirects) and `env`
+  // (NAME=value words) in the test's folder.
+  Outcome Centinela(const std::string& args, const std::string& env = "") {
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const bool redirected = args.find('>') != std::string::npos;
     const std::string cmd = "cd '" + dir_.string() + "' && CENTINELA_CACHE_DIR='" +
-                            (dir_ / "cache").string() + "' '" + CENTINELA_BINARY + "' " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "'" +
+                            (dir_ / "cache").string() + "' " + env + " '" + CENTINELA_BINARY +
+                            "' " + args + (redirected ? "" : " >'" + out.string() + "'") +
+                            " 2>'" + err.string() + "'" +
                             (args.find('<') == std::string::npos ? " </dev/null" : "");
     Outcome r;
     const int raw = std::system(cmd.c_str());
@@ -111,7 +115,8 @@ TEST_F(Cli, ScanWritesOneJsonLinePerInputLineInOrderWithErrorsInPlace) {
   EXPECT_THAT(lines[0], HasSubstr(R"("ts":"2026-11-28T17:00:00Z")"));
   EXPECT_THAT(lines[1], HasSubstr(R"({"line":3,)"));
   EXPECT_THAT(lines[1], HasSubstr(R"("error":"invalid_json: )"));
-  EXPECT_THAT(lines[2], HasSubstr(R"("id":"c","action":"none","score":0,"rules":[],"entities":{})"));
+  EXPECT_THAT(lines[2],
+              HasSubstr(R"("id":"c","action":"none","score":0,"rules":[],"entities":{})"));
   EXPECT_THAT(lines[3], HasSubstr(R"({"line":5,"error":"not_object: )"));
   EXPECT_THAT(lines[4], HasSubstr(R"({"line":6,"id":"e","error":"missing_field: )"));
   EXPECT_THAT(r.err, HasSubstr("scanned 5 lines"));
@@ -135,6 +140,40 @@ TEST_F(Cli, ScanFailsOnAnUnreadableInputOrABadPack) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_THAT(bad.err, HasSubstr("rule pack refused"));
   EXPECT_TRUE(bad.out.empty());
+}
+
+TEST_F(Cli, ScanWarnsAboutDroppedFieldsAndKeepsControlCharactersOutOfTheTable) {
+  Write("in.jsonl",
+        "{\"id\":\"a\\u001b[31mred\",\"text\":\"hola\",\"lang\":5}\n"
+        "{\"id\":\"\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1\\u00f1x\","
+        "\"text\":\"hola\"}\n");
+  Outcome r = Centinela("scan --rules pack --format table in.jsonl");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("line 1: field 'lang'"));
+  EXPECT_THAT(r.out, HasSubstr("a?[31mred"));
+  EXPECT_THAT(r.out, Not(HasSubstr("\x1b")));
+  // 18 columns: ten two-byte ñ are 20 bytes, cut after the eighth, not inside the ninth.
+  std::string eight_enies;
+  for (int i = 0; i < 8; ++i) eight_enies += "\xc3\xb1";
+  EXPECT_THAT(r.out, HasSubstr(eight_enies + "~"));
+}
+
+TEST_F(Cli, OutputThatCannotBeWrittenAndCorporaWithoutLabelsAreFailures) {
+  Write("in.jsonl", "{\"id\":\"a\",\"text\":\"Le garantizamos su permiso\"}\n");
+  Outcome full = Centinela("scan --rules pack --format jsonl in.jsonl >/dev/full");
+  EXPECT_NE(full.status, 0);
+  EXPECT_THAT(full.err, HasSubstr("cannot write the output"));
+  Outcome unlabelled = Centinela("rules test pack --corpus in.jsonl --min-recall 0.99");
+  EXPECT_EQ(unlabelled.status, 2);
+  EXPECT_THAT(unlabelled.err, HasSubstr("has no labelled message"));
+  Outcome rules = Centinela("rules");
+  EXPECT_EQ(rules.status, 2);
+  EXPECT_THAT(rules.err, HasSubstr("centinela rules: expected 'check' or 'test'"));
+  // An unknown log level is reported and logging stays on (at info), instead of turning it off.
+  Outcome level =
+      Centinela("scan --rules pack --format jsonl in.jsonl", "CENTINELA_LOG_LEVEL=loud");
+  EXPECT_EQ(level.status, 0);
+  EXPECT_THAT(level.err, HasSubstr("unknown log level 'loud'"));
 }
 
 TEST_F(Cli, ScanTableAndExplain) {
