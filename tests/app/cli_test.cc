@@ -59,6 +59,13 @@ class Cli : public ::testing::Test {
     return r;
   }
 
+  // Runs `args`, which must fail with `status` and say `says` on stderr.
+  void ExpectFailure(const std::string& args, int status, const std::string& says) {
+    const Outcome r = Centinela(args);
+    EXPECT_EQ(r.status, status) << args;
+    EXPECT_THAT(r.err, HasSubstr(says)) << args;
+  }
+
   static std::string Read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
@@ -160,15 +167,11 @@ TEST_F(Cli, ScanWarnsAboutDroppedFieldsAndKeepsControlCharactersOutOfTheTable) {
 
 TEST_F(Cli, OutputThatCannotBeWrittenAndCorporaWithoutLabelsAreFailures) {
   Write("in.jsonl", "{\"id\":\"a\",\"text\":\"Le garantizamos su permiso\"}\n");
-  Outcome full = Centinela("scan --rules pack --format jsonl in.jsonl >/dev/full");
-  EXPECT_NE(full.status, 0);
-  EXPECT_THAT(full.err, HasSubstr("cannot write the output"));
-  Outcome unlabelled = Centinela("rules test pack --corpus in.jsonl --min-recall 0.99");
-  EXPECT_EQ(unlabelled.status, 2);
-  EXPECT_THAT(unlabelled.err, HasSubstr("has no labelled message"));
-  Outcome rules = Centinela("rules");
-  EXPECT_EQ(rules.status, 2);
-  EXPECT_THAT(rules.err, HasSubstr("centinela rules: expected 'check' or 'test'"));
+  ExpectFailure("scan --rules pack --format jsonl in.jsonl >/dev/full", 2,
+                "cannot write the output");
+  ExpectFailure("rules test pack --corpus in.jsonl --min-recall 0.99", 2,
+                "has no labelled message");
+  ExpectFailure("rules", 2, "centinela rules: expected 'check' or 'test'");
   // An unknown log level is reported and logging stays on (at info), instead of turning it off.
   Outcome level =
       Centinela("scan --rules pack --format jsonl in.jsonl", "CENTINELA_LOG_LEVEL=loud");
@@ -240,10 +243,8 @@ TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
 }
 
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
-  EXPECT_EQ(Centinela("frobnicate").status, 2);
-  Outcome r = Centinela("scan --colour in.jsonl");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.err, HasSubstr("unknown option --colour"));
+  ExpectFailure("frobnicate", 2, "unknown command 'frobnicate'");
+  ExpectFailure("scan --colour in.jsonl", 2, "unknown option --colour");
   Outcome help = Centinela("--help");
   EXPECT_EQ(help.status, 0);
   EXPECT_THAT(help.out, HasSubstr("centinela rules test"));
