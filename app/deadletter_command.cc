@@ -49,6 +49,10 @@ int64_t ParseSince(const std::string& text, int64_t now_ms) {
 }  // namespace
 
 int DeadletterCommand(const Args& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(kReplayUsage, stdout);
+    return 0;
+  }
   if (args.empty() || args[0] != "replay") {
     std::fputs(kReplayUsage, stderr);
     return 2;

@@ -23,13 +23,17 @@ struct ParsedFlags {
 };
 
 // `with_value` and `booleans` list flag names without the leading dashes. A lone "-" is
-// positional (standard input).
+// positional (standard input); "-h" is "--help" for the commands that have it.
 inline std::optional<std::string> ParseFlags(const std::vector<std::string>& args,
                                              const std::set<std::string>& with_value,
                                              const std::set<std::string>& booleans,
                                              ParsedFlags* out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "-h" && booleans.count("help")) {
+      out->switches.insert("help");
+      continue;
+    }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       out->positional.push_back(arg);
       continue;

@@ -1,6 +1,7 @@
 // centinela scan: offline scan of a JSONL file (DESIGN.md section 3, CLI).
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -119,9 +120,9 @@ int ScanCommand(const Args& args) {
   }
   size_t max_text_bytes = ingest::Decoder::kDefaultMaxTextBytes;
   if (auto v = flags.Get("max-text-bytes")) {
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
-    if (v->empty() || *end != '\0' || n == 0) {
+    size_t n = 0;  // from_chars refuses a sign and numbers that overflow
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n == 0) {
       std::fprintf(stderr, "centinela scan: --max-text-bytes must be a positive number\n");
       return 2;
     }

@@ -245,6 +245,13 @@ TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
   ExpectFailure("frobnicate", 2, "unknown command 'frobnicate'");
   ExpectFailure("scan --colour in.jsonl", 2, "unknown option --colour");
+  ExpectFailure("scan --max-text-bytes -1 in.jsonl", 2, "must be a positive number");
+  ExpectFailure("scan --max-text-bytes 99999999999999999999 in.jsonl", 2, "positive number");
+  for (const char* command : {"scan -h", "rules test -h", "deadletter --help"}) {
+    const Outcome usage = Centinela(command);
+    EXPECT_EQ(usage.status, 0) << command;
+    EXPECT_THAT(usage.out, HasSubstr("usage: centinela")) << command;
+  }
   Outcome help = Centinela("--help");
   EXPECT_EQ(help.status, 0);
   EXPECT_THAT(help.out, HasSubstr("centinela rules test"));
