@@ -109,6 +109,10 @@ int RulesCheckCommand(const Args& args) {
   }
   const std::string path =
       flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
+  if (std::error_code ec; !std::filesystem::exists(path, ec)) {  // used wrongly, not a bad pack
+    std::fprintf(stderr, "centinela rules check: no rule pack at '%s'\n", path.c_str());
+    return 2;
+  }
   std::vector<std::string> warnings;
   auto engine = Load(path, &warnings, true);
   if (!engine.ok()) {

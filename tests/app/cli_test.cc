@@ -245,6 +245,7 @@ TEST_F(Cli, ConfigCheckAsksLibrdkafkaAboutEveryPassedThroughValue) {
 TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
   ExpectFailure("frobnicate", 2, "unknown command 'frobnicate'");
   ExpectFailure("scan --colour in.jsonl", 2, "unknown option --colour");
+  ExpectFailure("rules check nothere", 2, "no rule pack at 'nothere'");
   ExpectFailure("scan --max-text-bytes -1 in.jsonl", 2, "must be a positive number");
   ExpectFailure("scan --max-text-bytes 99999999999999999999 in.jsonl", 2, "positive number");
   for (const char* command : {"scan -h", "rules test -h", "deadletter --help"}) {
