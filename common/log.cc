@@ -6,6 +6,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace centinela {
 namespace {
@@ -25,14 +26,13 @@ std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name) {
 
 }  // namespace
 
-bool IsLogLevel(std::string_view level) { return ParseLevel(level).has_value(); }
-
 void InitLogging(std::string_view level) {
   auto logger = spdlog::stderr_color_mt("centinela");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  logger->set_level(ParseLevel(level).value_or(spdlog::level::info));
+  const auto parsed = ParseLevel(level);
+  logger->set_level(parsed.value_or(spdlog::level::info));
   spdlog::set_default_logger(std::move(logger));
-  if (!IsLogLevel(level)) spdlog::warn("unknown log level '{}': logging at info", level);
+  if (!parsed) spdlog::warn("unknown log level '{}': logging at info", level);
 }
 
 void SetLogLevel(std::string_view level) {

@@ -7,10 +7,7 @@
 namespace centinela {
 
 // Level names, in any case: "trace", "debug", "info", "warn" (or "warning"), "error",
-// "critical", "off".
-bool IsLogLevel(std::string_view level);
-
-// Unknown names mean "info", with a warning that names the value.
+// "critical", "off". Unknown names mean "info", with a warning that names the value.
 void InitLogging(std::string_view level);
 
 // Changes the level of the logger InitLogging made; an unknown name changes nothing and warns.

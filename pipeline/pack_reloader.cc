@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace centinela::pipeline {
 
 PackReloader::PackReloader(std::shared_ptr<EngineHolder> engines, bool watch,
