@@ -43,7 +43,8 @@
 //     pesos/MXN and no dollars.
 //   - Payment handles ($cashtags) are not extracted: Entities has no field for them, so the
 //     CampaignKey rung for them is skipped. Government domains (.gov, .gob.mx, .mil) are skipped
-//     for the campaign key: citing uscis.gov is not what identifies a campaign.
+//     for the campaign key: citing uscis.gov is not what identifies a campaign. So are shared
+//     platforms (google.com, bit.ly, gmail.com…): they host everyone's pages and mail.
 #include "rules/entities.h"
 
 #include <libpsl.h>
@@ -54,6 +55,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -98,10 +100,15 @@ std::string_view ToView(const re2::StringPiece& p) { return {p.data(), p.size()}
 constexpr char kNumberRunPattern[] = R"(\+?\(?\d+(?:[ .\-()]{1,3}\d+)+|\+?\d{10,})";
 
 // Folded view: the words before a number that make it a case, receipt or account number.
+// The label may be followed by up to three short words ("su caso es el", "receipt number: IOE",
+// "numero de cita es").
 constexpr char kIdContextPattern[] =
-    R"(\b(?:caso|case|recibo|receipt|folio|expediente|tracking|alien|a\s?#|ssn|social|cuenta|)"
-    R"(account|tarjeta|card|routing|clabe|orden|order|referencia|reference|ref|pasaporte|)"
-    R"(passport|matricula|licencia|license|id)\W{0,3}(?:(?:numero|number|num|no|nro)\W{0,3})?$)";
+    R"(\b(?:caso|case|recibo|receipt|folio|expediente|tracking|alien|a\s?#|a-?\s?number|ssn|)"
+    R"(social|cuenta|account|tarjeta|card|routing|clabe|orden|order|referencia|reference|ref|)"
+    R"(pasaporte|passport|matricula|licencia|license|id|confirmacion|confirmation|)"
+    R"((?:numero|number|no)\W{0,3}(?:de\W{0,3})?(?:cita|appointment)))"
+    R"((?:\W{0,3}(?:numero|number|num|no|nro|de|del|es|el|is|su|your|the|ioe|lin|eac|wac|msc|)"
+    R"(src|nbc|ysc)\b){0,3}\W{0,3}$)";
 
 // Folded view: a money word and up to two filler words before a number ("le cobran 500",
 // "pay only 300"). Part of the amount alternative; ParseAmount() skips it.
@@ -382,6 +389,22 @@ bool KeepForFingerprint(char32_t cp) {
   if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;  // emoji
   if (cp >= 0xE0000) return false;                   // tags, private use
   return true;
+}
+
+// Registered domains that host anyone's pages, links or mail: two unrelated campaigns on
+// sites.google.com or bit.ly must not share a campaign key.
+bool IsSharedPlatform(std::string_view domain) {
+  static constexpr std::string_view kShared[] = {
+      "google.com", "forms.gle",   "goo.gl",       "facebook.com", "fb.com",      "fb.me",
+      "instagram.com", "tiktok.com", "youtube.com", "youtu.be",    "twitter.com", "x.com",
+      "t.co",        "bit.ly",      "tinyurl.com",  "cutt.ly",      "rebrand.ly",  "wa.link",
+      "linktr.ee",   "gmail.com",   "hotmail.com",  "outlook.com",  "live.com",    "yahoo.com",
+      "icloud.com",  "whatsapp.com", "wa.me",       "t.me",         "telegram.me", "wixsite.com",
+      "blogspot.com", "wordpress.com"};
+  for (std::string_view shared : kShared) {
+    if (domain == shared) return true;
+  }
+  return false;
 }
 
 bool IsGovernmentDomain(std::string_view domain) {
@@ -784,6 +807,14 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
   if (end < f.size()) {
     const char next = f[end];
     if (IsAlpha(next) || next == '%' || next == '$') run_end_ok = false;
+    // Bare digits followed by a currency are a sum ("pague 2134057788 dolares"); a phone written
+    // in groups stays a phone ("llame al 323-555-0177 dolares" is an odd sentence, not a price).
+    std::string_view after = n == 1 && joined.empty() ? f.substr(end) : std::string_view();
+    while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
+    for (std::string_view unit : {"dolares", "dollars", "pesos", "usd", "mxn", "dlls", "dls"}) {
+      if (!StartsWith(after, unit)) continue;
+      if (after.size() == unit.size() || !IsAlpha(after[unit.size()])) run_end_ok = false;
+    }
     if ((next == '.' || next == ',') && end + 1 < f.size() && IsDigit(f[end + 1])) {
       run_end_ok = false;
     }
@@ -898,7 +929,8 @@ void EntityExtractor::Impl::ScanWords(std::string_view f, const std::vector<Phon
       if (!a.money_word || a.value < 10) continue;
       if (RE2::PartialMatch(f.substr(mend), not_money)) continue;
     }
-    pending.push_back(PendingAmount{a.value, std::move(currency)});
+    // To the cent: "99.99" parsed as 99.99000000000001 would be written so.
+    pending.push_back(PendingAmount{std::round(a.value * 100) / 100, std::move(currency)});
   }
   // Amounts without a currency ("le cobran 3 mil"): USD unless the message names pesos and no
   // dollars.
@@ -1152,7 +1184,7 @@ std::string CampaignKey(const Entities& entities, const text::Normalized& text) 
   if (!entities.whatsapp.empty()) return "whatsapp:" + entities.whatsapp.front();
   if (!entities.telegram.empty()) return "telegram:" + entities.telegram.front();
   for (const std::string& domain : entities.domains) {
-    if (!IsGovernmentDomain(domain)) return "domain:" + domain;
+    if (!IsGovernmentDomain(domain) && !IsSharedPlatform(domain)) return "domain:" + domain;
   }
   // Payment handles: not extracted (Entities has no field for them); see the file comment.
   if (!entities.emails.empty()) return "email:" + entities.emails.front();

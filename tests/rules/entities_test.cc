@@ -102,6 +102,13 @@ const ListCase kPhoneCases[] = {
     {"ReceiptNotPhone", kPhones, "Recibo EAC1234567890 aprobado", {}},
     {"ReceiptWithDashNotPhone", kPhones, "Recibo EAC-1234567890", {}},
     {"CaseNumberContextNotPhone", kPhones, "numero de caso: 2015201620", {}},
+    {"CaseLabelWordsBeforeNotPhone", kPhones, "Su caso es el 8123456789", {}},
+    {"ReceiptPrefixSpacedNotPhone", kPhones, "Receipt number: IOE 8123456789", {}},
+    {"ConfirmationNotPhone", kPhones, "Codigo de confirmacion 8123456789", {}},
+    {"AppointmentNumberNotPhone", kPhones, "su numero de cita es 8123456789", {}},
+    {"ANumberWordNotPhone", kPhones, "Su A-Number es 8123456789", {}},
+    {"SumOfMoneyNotPhone", kPhones, "Pague 2134057788 dolares", {}},
+    {"AppointmentThenPhoneIsAPhone", kPhones, "Para su cita: 323 555 0177", {"+13235550177"}},
     {"DatesNotPhones", kPhones, "cita el 20/11/2014 a las 10:30 o el 2014-11-20", {}},
     {"InvalidNumberRejected", kPhones, "llame al 123-456-7890", {}},
     {"CardNumberNotPhone", kPhones, "tarjeta 4111 1111 1111 1111", {}},
@@ -258,6 +265,7 @@ const Amount Mxn(double v) { return Amount{v, "MXN"}; }
 
 const AmountCase kAmountCases[] = {
     {"Dollar", "Solo $500 para su permiso", {Usd(500)}},
+    {"CentsStayCents", "Solo 99.99 dolares", {Usd(99.99)}},
     {"DollarSpaceThousands", "Cuota: $ 1,500", {Usd(1500)}},
     {"DollarDecimals", "pague $465.00 hoy", {Usd(465)}},
     {"UsdPrefix", "USD 785 por persona", {Usd(785)}},
@@ -403,6 +411,14 @@ TEST(CampaignKey, EmailWhenOnlyGovernmentDomains) {
   e.payment_methods = {"zelle"};
   e.amounts = {Usd(500)};
   EXPECT_EQ(KeyOf(e, "x"), "email:pagos@uscis-ayuda.com");
+}
+
+TEST(CampaignKey, SharedPlatformsAreNotTheCampaign) {
+  Entities e;
+  e.domains = {"google.com", "bit.ly", "uscis-ayuda.com"};
+  EXPECT_EQ(KeyOf(e, "x"), "domain:uscis-ayuda.com");
+  e.domains = {"gmail.com", "bit.ly"};
+  EXPECT_EQ(KeyOf(e, "x").rfind("text:", 0), 0u) << KeyOf(e, "x");
 }
 
 TEST(CampaignKey, TextFingerprintIgnoresSpacesPunctuationAndCase) {
