@@ -6,7 +6,6 @@
 // repeating the first. A dead letter that was cut to fit the scanner's producer (a
 // `truncated_from` or `truncated_key_from` header) is not sent back cut: the original is read
 // from its source offset and sent instead; if it is gone, the letter is skipped and counted.
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -14,6 +13,7 @@
 
 #include "app/commands.h"
 #include "app/flags.h"
+#include "common/text.h"
 #include "config/config.h"
 #include "pipeline/kafka_io.h"
 
@@ -126,16 +126,9 @@ int DeadletterCommand(const Args& args) {
     const std::string from =
         r->topic + "/" + std::to_string(r->partition) + "@" + std::to_string(r->offset);
     if (r->Header("truncated_from") || r->Header("truncated_key_from")) {
-      int32_t partition = -1;
-      int64_t offset = -1;
-      const std::string p = r->Header("source_partition").value_or("");
-      const std::string o = r->Header("source_offset").value_or("");
-      if (std::from_chars(p.data(), p.data() + p.size(), partition).ptr != p.data() + p.size()) {
-        partition = -1;
-      }
-      if (std::from_chars(o.data(), o.data() + o.size(), offset).ptr != o.data() + o.size()) {
-        offset = -1;
-      }
+      const auto partition =
+          ParseWhole<int32_t>(r->Header("source_partition").value_or("")).value_or(-1);
+      const auto offset = ParseWhole<int64_t>(r->Header("source_offset").value_or("")).value_or(-1);
       auto original = partition < 0 || offset < 0
                           ? Result<pipeline::Record>(Error{"no source_partition or source_offset"})
                           : pipeline::KafkaConsumer::ReadAt(kafka.brokers, *source, partition,

@@ -1,9 +1,9 @@
 // centinela scan: offline scan of a JSONL file (DESIGN.md section 3, CLI).
 #include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -12,6 +12,7 @@
 #include "app/flags.h"
 #include "common/alert_record.h"
 #include "common/json_writer.h"
+#include "common/text.h"
 #include "ingest/decoder.h"
 #include "ingest/jsonl_reader.h"
 #include "rules/engine.h"
@@ -78,9 +79,7 @@ std::string Cell(std::string_view s, size_t width) {
     out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
   }
   if (out.size() <= width) return out;
-  size_t keep = width - 1;
-  while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
-  return out.substr(0, keep) + "~";
+  return std::string(Utf8Prefix(out, width - 1)) + "~";
 }
 
 void AppendTableRow(size_t line, std::string_view id, const ScanResult& r, std::string* out) {
@@ -120,13 +119,12 @@ int ScanCommand(const Args& args) {
   }
   size_t max_text_bytes = ingest::Decoder::kDefaultMaxTextBytes;
   if (auto v = flags.Get("max-text-bytes")) {
-    size_t n = 0;  // from_chars refuses a sign and numbers that overflow
-    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size() || n == 0) {
+    const std::optional<size_t> n = ParseWhole<size_t>(*v);  // no sign, no overflow
+    if (!n || *n == 0) {
       std::fprintf(stderr, "centinela scan: --max-text-bytes must be a positive number\n");
       return 2;
     }
-    max_text_bytes = n;
+    max_text_bytes = *n;
   }
   const bool table = format == "table";
   const bool explain = flags.Has("explain");

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -15,6 +14,8 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+
+#include "common/text.h"
 
 namespace centinela::config {
 
@@ -124,11 +125,7 @@ std::string Join(std::initializer_list<std::string_view> items) {
 // A whole number as written: optional sign, decimal digits, nothing else.
 std::optional<long long> WholeNumber(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
-  long long value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return value;
+  return ParseWhole<long long>(s);
 }
 
 std::optional<bool> Boolean(std::string_view s) {

@@ -12,6 +12,8 @@
 #include <optional>
 #include <utility>
 
+#include "common/text.h"
+
 namespace centinela::ingest {
 namespace {
 
@@ -180,12 +182,7 @@ struct Fields {
 };
 
 DecodeError Fail(DecodeReason reason, std::string detail, std::string_view id = {}) {
-  if (id.size() > kMaxErrorIdBytes) {
-    size_t cut = kMaxErrorIdBytes;
-    while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) --cut;
-    id = id.substr(0, cut);
-  }
-  return DecodeError{reason, std::move(detail), std::string(id)};
+  return DecodeError{reason, std::move(detail), std::string(Utf8Prefix(id, kMaxErrorIdBytes))};
 }
 
 // Appends "field 'NAME' <problem>; ignored" to warnings; kept out of line, off the hot path.

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "common/alert_record.h"
+#include "common/text.h"
 #include "ingest/decoder.h"
 #include "pipeline/bounded_queue.h"
 #include "pipeline/kafka_client.h"
@@ -46,6 +46,30 @@ struct Outbound {
 };
 
 std::string TopicOf(const rd_kafka_message_t* m) { return rd_kafka_topic_name(m->rkt); }
+
+// Sets a dead letter's value (and cuts its key) so the record fits under the producer's
+// message.max.bytes. A record can be larger than this producer may send (a broker accepts up to
+// its own message.max.bytes, 1 MiB by default; the producer's default is 1,000,000): such a dead
+// letter keeps the start of the record and says how long it was in `truncated_from`; the
+// original stays at its source offset. A key is cut the same way (`truncated_key_from`) when key
+// and record do not fit together; it keeps at least half of the room, and its cut never splits a
+// UTF-8 sequence.
+void FitDeadLetter(std::string_view bytes, size_t max_message_bytes, Outbound* out) {
+  size_t room = max_message_bytes > kDeadLetterOverhead ? max_message_bytes - kDeadLetterOverhead
+                                                        : 0;
+  for (const auto& [name, value] : out->headers) room -= std::min(room, name.size() + value.size());
+  const size_t key_room = std::max(room / 2, room - std::min(room, bytes.size()));
+  if (out->key.size() > key_room) {
+    out->headers.emplace_back("truncated_key_from", std::to_string(out->key.size()));
+    out->key.resize(Utf8Prefix(out->key, key_room).size());
+  }
+  room -= out->key.size();
+  if (bytes.size() > room) {
+    out->headers.emplace_back("truncated_from", std::to_string(bytes.size()));
+    bytes = bytes.substr(0, room);
+  }
+  out->value.assign(bytes);
+}
 
 }  // namespace
 
@@ -274,31 +298,7 @@ struct Scanner::Impl {
                       {"source_topic", topic},
                       {"source_partition", std::to_string(m.partition)},
                       {"source_offset", std::to_string(m.offset)}};
-      // A record can be larger than this producer may send (a broker accepts up to its own
-      // message.max.bytes, 1 MiB by default, the producer's default is 1,000,000). Such a dead
-      // letter keeps the start of the record, says how long it was, and points at the original.
-      // A key is cut the same way when key and record do not fit together; it keeps at least
-      // half of the room, and its cut never splits a UTF-8 sequence.
-      size_t room = max_message_bytes > kDeadLetterOverhead
-                        ? max_message_bytes - kDeadLetterOverhead
-                        : 0;
-      for (const auto& [name, value] : out->headers) {
-        room -= std::min(room, name.size() + value.size());
-      }
-      const size_t key_room = std::max(room / 2, room - std::min(room, bytes.size()));
-      if (out->key.size() > key_room) {
-        out->headers.emplace_back("truncated_key_from", std::to_string(out->key.size()));
-        size_t keep = key_room;
-        while (keep > 0 && (static_cast<unsigned char>(out->key[keep]) & 0xC0) == 0x80) --keep;
-        out->key.resize(keep);
-      }
-      room -= out->key.size();
-      if (bytes.size() > room) {
-        out->headers.emplace_back("truncated_from", std::to_string(bytes.size()));
-        out->value.assign(bytes.substr(0, room));
-      } else {
-        out->value.assign(bytes);
-      }
+      FitDeadLetter(bytes, max_message_bytes, out.get());
       spdlog::debug("scanner: {}/{}@{} to dead letters: {}", topic, m.partition, m.offset,
                     ingest::ReasonName(e.reason));
       Produce(std::move(out));
@@ -462,8 +462,8 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
   // list during an outage and alerts that share a key keep their order.
   auto pconf = MakeConf(AlertProducerProperties(config.kafka));
   if (!pconf.ok()) return pconf.error();
-  const std::string max = ConfValue(pconf->get(), "message.max.bytes");
-  std::from_chars(max.data(), max.data() + max.size(), impl->max_message_bytes);  // else default
+  impl->max_message_bytes = ParseWhole<size_t>(ConfValue(pconf->get(), "message.max.bytes"))
+                                .value_or(impl->max_message_bytes);
   rd_kafka_conf_set_dr_msg_cb(pconf->get(), &Impl::OnDelivery);
   rd_kafka_conf_set_opaque(pconf->get(), impl.get());
   auto producer = MakeClient(RD_KAFKA_PRODUCER, std::move(*pconf));
