@@ -13,7 +13,7 @@ void StringArray(JsonWriter& w, std::string_view key, const std::vector<std::str
   w.EndArray();
 }
 
-// All eight keys, or `{}` when `full` is false (DESIGN allows that only where nothing fired).
+// All nine keys, or `{}` when `full` is false (DESIGN allows that only where nothing fired).
 void WriteEntities(JsonWriter& w, const Entities& e, bool full) {
   w.BeginObject();
   if (full) {
@@ -35,6 +35,7 @@ void WriteEntities(JsonWriter& w, const Entities& e, bool full) {
     }
     w.EndArray();
     StringArray(w, "payment_methods", e.payment_methods);
+    StringArray(w, "payment_handles", e.payment_handles);
   }
   w.EndObject();
 }

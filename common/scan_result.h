@@ -37,16 +37,20 @@ struct Amount {
 // Entities in the order first seen in the text, without duplicates.
 struct Entities {
   std::vector<std::string> phones;    // E.164
-  std::vector<std::string> whatsapp;  // E.164 of numbers offered as WhatsApp contacts, or wa.me ids
-  std::vector<std::string> telegram;  // @handles and t.me names, lowercase, without '@'
+  std::vector<std::string> whatsapp;  // E.164 of numbers offered as WhatsApp contacts, wa.me ids,
+                                      // `chat.whatsapp.com/` and a group's invite code
+  std::vector<std::string> telegram;  // @handles and t.me names, lowercase, without '@'; invite
+                                      // links as `+` and their code, case kept
   std::vector<std::string> urls;
   std::vector<std::string> domains;  // registered domains (libpsl), lowercase
   std::vector<std::string> emails;   // lowercase
   std::vector<Amount> amounts;
   std::vector<std::string> payment_methods;  // canonical names: "zelle", "western_union", ...
+  std::vector<std::string> payment_handles;  // "cash_app:$name", "venmo:@name", "paypal:name"
   bool empty() const {
     return phones.empty() && whatsapp.empty() && telegram.empty() && urls.empty() &&
-           domains.empty() && emails.empty() && amounts.empty() && payment_methods.empty();
+           domains.empty() && emails.empty() && amounts.empty() && payment_methods.empty() &&
+           payment_handles.empty();
   }
 };
 

@@ -5,9 +5,12 @@
 //      separators; phone layouts are recognised on the groups and checked with libphonenumber.
 //   2. words (folded view): amounts (digits or number words with currency), payment methods and
 //      WhatsApp words, in one alternation.
-//   3. links (original text, case-insensitive): wa.me / t.me links, emails, URLs, bare domains,
-//      @handles and Telegram words. The original is used because the folded view reads digits
-//      inside words as letters, which would corrupt hosts and handles.
+//   3. links (original text, case-insensitive): wa.me / t.me / WhatsApp group links, emails,
+//      URLs, bare domains, @handles, $cashtags, and the Telegram, Venmo and Cash App words that
+//      say whose a handle is. The original is used because the folded view reads digits inside
+//      words as letters, which would corrupt hosts and handles. When the text writes `@` or `.`
+//      around filters (`arroba`, `[at]`, `[.]`, `punto` after an `@`), a lowercased copy with
+//      them restored is scanned again for emails and domains.
 // The scans have no capture groups: RE2 finds the bounds of a match with its DFA (~0.3 us),
 // while submatch extraction over these large alternations costs ~3 us a match. What matched is
 // told by a small anchored RE2::Set (payment words) or by plain C++ on the short match text.
@@ -27,8 +30,8 @@
 //     contacts and wa.me numbers: the same number then yields the same campaign key however it
 //     was written. `whatsapp` is the subset offered over WhatsApp.
 //   - A bare 10-digit number is read as US; when that reading is invalid (`55 8932 4827`
-//     written without spaces) the Mexican reading is tried. 2-4-4 groups starting with
-//     55/33/81 are Mexican.
+//     written without spaces) the Mexican reading is tried. 2-4-4 groups and pairs
+//     (`55 89 32 48 27`) starting with 55/33/81 are Mexican, and so is 3-3-2-2 (`664 123 45 67`).
 //   - Bare domains need a known ICANN suffix (no `*` rule), so `p.ej.`, `U.S.`, `EE.UU.` and
 //     `formulario.pdf` are not domains. Suffixes that are also common words (`.es`, `.de`,
 //     `.la`, `.no`, `.me`, `.zip`, ...) count only with a scheme, `www.` or a path.
@@ -41,10 +44,13 @@
 //     currency or a money word too. `$` is USD unless the amount says
 //     pesos/MXN (`$500 pesos`); amounts without any currency are USD unless the message names
 //     pesos/MXN and no dollars.
-//   - Payment handles ($cashtags) are not extracted: Entities has no field for them, so the
-//     CampaignKey rung for them is skipped. Government domains (.gov, .gob.mx, .mil) are skipped
-//     for the campaign key: citing uscis.gov is not what identifies a campaign. So are shared
-//     platforms (google.com, bit.ly, gmail.com…): they host everyone's pages and mail.
+//   - Payment handles need the service named: a $cashtag near "Cash App", an @handle near
+//     "Venmo", or a payment link (paypal.me, cash.app, venmo.com), whose host is then not a
+//     domain of the message (it hosts everyone's payees). `$usd` and `$mxn` are money.
+//   - Government domains (.gov, .gob.mx, .mil) are skipped for the campaign key: citing
+//     uscis.gov is not what identifies a campaign. So are shared platforms (google.com, bit.ly,
+//     gmail.com…), which host everyone's pages and mail, and the official phone lines that
+//     warnings and scams both quote (USCIS 800-375-5283, SRE 55 8932 4827…).
 #include "rules/entities.h"
 
 #include <libpsl.h>
@@ -219,6 +225,10 @@ std::string WordsPattern() {
   const std::string words =
       std::string(R"((?:(?:un|una|a)\s+(?:mil|millones|millon|thousand|million|hundred)\b|)") +
       kNumberWordStart + R"()(?:(?:\s+(?:y\s+|and\s+)?|\s*-\s*))" + kNumberWordMore + ")*";
+  // Words that end in `mil` and digits: `dos mil 500`. Tried first, so the digits are not left
+  // for an amount of their own.
+  const std::string words_digits = "(?:(?:" + words + R"(\s+)?mil\s+(?:y\s+)?\d{1,3}\b|)" +
+                                   words + ")";
   // `3 mil`, `1.5k`, and what follows a thousand: `3 mil 500`, `2 mil quinientos`.
   const std::string multiplier =
       R"(\s?(?:k|mil|millones|millon|thousand|million|grand)\b(?:\s+(?:y\s+)?(?:\d{1,3}\b|)" +
@@ -228,9 +238,9 @@ std::string WordsPattern() {
       R"(pesos|peso|mxn|m\.?n)\b)";
   p += "|" + cur_before + number + "(?:" + multiplier + ")?(?:" + cur_after + ")?";
   p += "|" + number + "(?:" + multiplier + ")?" + cur_after;
-  p += "|" + words + cur_after;
-  p += "|" + std::string(kMoneyWords) + "(?:" + number + multiplier + "|" + number2 + "|" + words +
-       ")(?:" + cur_after + ")?";
+  p += "|" + words_digits + cur_after;
+  p += "|" + std::string(kMoneyWords) + "(?:" + number + multiplier + "|" + number2 + "|" +
+       words_digits + ")(?:" + cur_after + ")?";
   return p;
 }
 
@@ -239,13 +249,25 @@ std::string WordsPattern() {
 constexpr char kLinksPattern[] =
     R"((?i)(?:https?://)?(?:(?:api\.)?wa\.me/|(?:api\.|web\.|www\.)?whatsapp\.com/send/?\?phone=))"
     R"((?:\+?[0-9]{6,15}|message/[a-z0-9]+))"
-    R"(|(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?[a-z0-9_]{4,32}\b)"
+    R"(|(?:https?://)?chat\.whatsapp\.com/(?:invite/)?[a-z0-9]{10,32}\b)"
+    R"(|(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/)"
+    R"((?:(?:\+|joinchat/)[a-z0-9_\-]{6,64}|(?:s/)?@?[a-z0-9_]{4,32}\b))"
     R"(|[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+)"
     R"(|(?:https?://|www\.)[^\s<>"'(){}\[\]]+)"
     R"(|(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{1,62})"
     R"((?:/[^\s<>"'(){}\[\]]*)?)"
-    R"(|@[a-z][a-z0-9_]{3,31})"
-    R"(|\b(?:telegram|telegrama|tg)\b)";
+    R"(|@[a-z][a-z0-9_\-]{3,31})"
+    R"(|\$[a-z][a-z0-9_]{0,19}\b)"
+    R"(|\b(?:telegram|telegrama|tg|cash\s?app|cashtag|venmo)\b)";
+
+// Lowercased original: e-mails and domains written around filters. `[at]`, `(arroba)` and a bare
+// `arroba` are `@`; `[.]`, `(dot)`, `{punto}` are `.`; after an `@`, a bare `punto` or `dot` is
+// `.` too (`juan arroba gmail punto com`). A bare `dot` or `punto` elsewhere stays a word: "the
+// dot com bubble", "a las 5 en punto".
+constexpr char kDefangAtPattern[] =
+    R"(\s*[\[({<]\s*(?:at|arroba|@)\s*[\])}>]\s*|\s+arroba\s+)";
+constexpr char kDefangDotPattern[] = R"(\s*[\[({<]\s*(?:dot|punto|\.)\s*[\])}>]\s*)";
+constexpr char kDefangWordDotPattern[] = R"((@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)\s+(?:punto|dot)\s+)";
 
 // Suffixes that are also everyday words or file extensions: a bare `hice.no` or
 // `archivo.zip` is a typo or a file, not a domain, unless written as a link.
@@ -253,9 +275,13 @@ constexpr std::string_view kAmbiguousTlds[] = {
     "al", "am", "as",  "at", "be", "by", "casa", "de", "do", "es", "in",  "is",   "it",
     "la", "me", "mov", "my", "no", "se", "si",   "so", "su", "to", "zip", "link", "ir"};
 
-// Hosts whose paths name a contact, not a site.
-constexpr std::array<std::string_view, 6> kMessengerHosts = {
-    "wa.me", "whatsapp.com", "t.me", "telegram.me", "telegram.dog", "telegram.org"};
+// Hosts whose paths name a contact or a payee, not a site.
+constexpr std::array<std::string_view, 9> kMessengerHosts = {
+    "wa.me",        "whatsapp.com", "t.me",     "telegram.me", "telegram.dog",
+    "telegram.org", "paypal.me",    "cash.app", "venmo.com"};
+
+// `$` followed by these is money, not a Cash App cashtag.
+constexpr std::string_view kCurrencyCodes[] = {"us", "usd", "mx", "mxn", "dlls", "dls", "cad"};
 
 // ---------------------------------------------------------------------------------------------
 // Number words.
@@ -407,6 +433,17 @@ bool IsSharedPlatform(std::string_view domain) {
   return false;
 }
 
+// Official lines that warnings and scams quote alike (DOMAIN.md; the `official-channels` rule
+// lists the same numbers): USCIS contact center and forms line, the CIAM 24h line, SRE's and the
+// Los Angeles consulate's appointment WhatsApp lines, MEXITEL, the NY AG fraud hotline. Citing
+// one is not what identifies a campaign.
+bool IsOfficialLine(std::string_view e164) {
+  static constexpr std::string_view kOfficial[] = {
+      "+18003755283", "+18008703676", "+15206237874", "+525589324827",
+      "+14243090009", "+18776394835", "+18663902992"};
+  return std::find(std::begin(kOfficial), std::end(kOfficial), e164) != std::end(kOfficial);
+}
+
 bool IsGovernmentDomain(std::string_view domain) {
   // Any label after the first: gov, gob, mil (uscis.gov, sre.gob.mx, army.mil, gov.uk hosts).
   size_t dot = domain.find('.');
@@ -490,6 +527,17 @@ char CurrencyWord(std::string_view word) {
   return 0;
 }
 
+// The value of the digits at s[i...] that follow a thousand (`3 mil 500 dolares`, `dos mil 500
+// pesos`), counted only when a word, the currency, comes after them in the match: in `$5 mil 30
+// dias` the 30 is days.
+double ThousandTail(std::string_view s, size_t i) {
+  size_t t = i;
+  while (t < s.size() && IsDigit(s[t])) ++t;
+  size_t after = t;
+  while (after < s.size() && !IsAlpha(s[after])) ++after;
+  return t > i && after < s.size() ? ParseDigits(s.substr(i, t - i)) : 0;
+}
+
 // Reads back the parts of a match of the amount alternative (folded text, so lowercase).
 AmountParts ParseAmount(std::string_view s) {
   AmountParts a;
@@ -545,14 +593,9 @@ AmountParts ParseAmount(std::string_view s) {
       i += mult.size();
       while (i < s.size() && s[i] == ' ') ++i;
       if (StartsWith(s.substr(i), "y ")) i += 2;
-      size_t t = i;
-      while (t < s.size() && IsDigit(s[t])) ++t;
       if (mult == "mil" || mult == "thousand") {
-        if (t > i) {
-          // `3 mil 500 dolares`: a digit tail counts only before a currency (`$5 mil 30 dias`).
-          size_t after = t;
-          while (after < s.size() && !IsAlpha(s[after])) ++after;
-          if (after < s.size()) a.value += ParseDigits(s.substr(i, t - i));
+        if (i < s.size() && IsDigit(s[i])) {
+          a.value += ThousandTail(s, i);
         } else if (i < s.size()) {
           bool big = false;  // `2 mil quinientos`
           const double tail = ParseNumberWords(s.substr(i), &big).value_or(0);
@@ -563,6 +606,8 @@ AmountParts ParseAmount(std::string_view s) {
   } else {
     auto words = ParseNumberWords(s.substr(i), &a.multiplier);
     a.value = words.value_or(0);
+    const size_t tail = s.find_first_of("0123456789", i);
+    if (a.multiplier && tail != std::string_view::npos) a.value += ThousandTail(s, tail);
   }
   // The last word, if it is a currency, is the currency after (`m.n` ends in `n`).
   size_t begin = s.size();
@@ -586,10 +631,14 @@ struct EntityExtractor::Impl {
         not_money(kNotMoneyPattern, options),
         words(WordsPattern(), options),
         links(kLinksPattern, options),
+        defang_at(kDefangAtPattern, options),
+        defang_dot(kDefangDotPattern, options),
+        defang_word_dot(kDefangWordDotPattern, options),
         word_kind(options, RE2::ANCHOR_BOTH) {}
 
   Status Init() {
-    for (const RE2* re : {&number_run, &id_context, &not_money, &words, &links}) {
+    for (const RE2* re : {&number_run, &id_context, &not_money, &words, &links, &defang_at,
+                          &defang_dot, &defang_word_dot}) {
       if (!re->ok()) return Error{"entity pattern: " + re->error() + ": " + re->pattern()};
     }
     // Which word matched: payment methods 0..12, then WhatsApp words.
@@ -613,6 +662,7 @@ struct EntityExtractor::Impl {
   void ScanWords(std::string_view f, const std::vector<PhoneHit>& phones, Entities* out,
                  std::vector<Mark>* whatsapp_words) const;
   void ScanLinks(std::string_view original, Entities* out, std::vector<Contact>* contacts) const;
+  std::string Defang(std::string_view original) const;
   bool KnownHost(std::string_view host, bool linked, std::string* registered) const;
 
   const psl_ctx_t* psl;
@@ -622,6 +672,9 @@ struct EntityExtractor::Impl {
   RE2 not_money;
   RE2 words;
   RE2 links;
+  RE2 defang_at;
+  RE2 defang_dot;
+  RE2 defang_word_dot;
   RE2::Set word_kind;
 };
 
@@ -686,8 +739,22 @@ bool IsMxMetroLayout(const std::vector<std::string_view>& g, size_t i, size_t j)
   return false;
 }
 
+// Mexican numbers written in pairs: `55 89 32 48 27` (metro area code), `664 123 45 67`.
+bool IsMxPairsLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
+  const size_t n = j - i + 1;
+  auto pairs_from = [&](size_t k) {
+    return std::all_of(g.begin() + static_cast<std::ptrdiff_t>(k),
+                       g.begin() + static_cast<std::ptrdiff_t>(j) + 1,
+                       [](std::string_view p) { return p.size() == 2; });
+  };
+  if (n == 5) return (g[i] == "55" || g[i] == "33" || g[i] == "81") && pairs_from(i + 1);
+  if (n == 4) return g[i].size() == 3 && g[i + 1].size() == 3 && pairs_from(i + 2);
+  return false;
+}
+
 bool IsMxLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
-  return IsUsLayout(g, i, j) || IsMxMetroLayout(g, i, j);  // 3-3-4 is also Mexican
+  // 3-3-4 is also Mexican.
+  return IsUsLayout(g, i, j) || IsMxMetroLayout(g, i, j) || IsMxPairsLayout(g, i, j);
 }
 
 std::string Concat(const std::vector<std::string_view>& g, size_t i, size_t j) {
@@ -719,7 +786,7 @@ std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std
     return std::nullopt;
   }
   if (len == 10) {
-    if (IsMxMetroLayout(g, i, j)) return CheckNumber(52, d);
+    if (IsMxMetroLayout(g, i, j) || IsMxPairsLayout(g, i, j)) return CheckNumber(52, d);
     if (!IsUsLayout(g, i, j)) return std::nullopt;
     if (auto us = CheckNumber(1, d)) return us;
     return CheckNumber(52, d);  // `5589324827`: not a valid US number, a Mexican one
@@ -828,7 +895,8 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
     const bool can_start = i == 0 ? run_start_ok : breaks(seps[i]);
     bool found = false;
     if (can_start) {
-      for (size_t j = std::min(n - 1, i + 4) + 1; j-- > i;) {
+      // Up to six groups: `+52 55 89 32 48 27`, `044 664 123 45 67`.
+      for (size_t j = std::min(n - 1, i + 5) + 1; j-- > i;) {
         const bool can_end = j == n - 1 ? run_end_ok : breaks(seps[j + 1]);
         if (!can_end) continue;
         auto e164 = TryPhone(groups, i, j, plus && i == 0);
@@ -969,6 +1037,48 @@ bool EntityExtractor::Impl::KnownHost(std::string_view host, bool linked,
 
 namespace {
 
+// Words near an @handle or a $cashtag that say which service it belongs to.
+bool IsCashAppWord(std::string_view lower) {
+  if (lower == "cashtag" || lower == "cashapp") return true;
+  return lower.size() == 8 && StartsWith(lower, "cash") && lower.substr(5) == "app";
+}
+
+// Whether `mark` lies within `before` bytes after one of `words`, or `after` bytes before one.
+bool Near(const Mark& mark, const std::vector<Mark>& words, size_t before, size_t after) {
+  return std::any_of(words.begin(), words.end(), [&](const Mark& w) {
+    return (w.end <= mark.begin && mark.begin - w.end <= before) ||
+           (mark.end <= w.begin && w.begin - mark.end <= after);
+  });
+}
+
+bool IsPayeeName(std::string_view name) {
+  return !name.empty() && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
+    return IsAlnum(c) || c == '_' || c == '-';
+  });
+}
+
+// The payee of a payment link's path (lowercase, from its `/`): `paypal.me/juantramites/300`,
+// `cash.app/$tramitesjuan`, `venmo.com/u/juan-tramites` or `venmo.com/juan-tramites`.
+std::optional<std::string> PayeeOfLink(std::string_view registered, std::string_view path) {
+  auto segment = [&path]() {
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    const size_t end = path.find_first_of("/?#");
+    std::string_view seg = path.substr(0, end);
+    path.remove_prefix(end == std::string_view::npos ? path.size() : end);
+    return seg;
+  };
+  std::string_view name = segment();
+  if (registered == "paypal.me" && IsPayeeName(name)) return "paypal:" + std::string(name);
+  if (registered == "cash.app" && StartsWith(name, "$") && IsPayeeName(name.substr(1))) {
+    return "cash_app:" + std::string(name);
+  }
+  if (registered == "venmo.com") {
+    if (name == "u") name = segment();
+    if (IsPayeeName(name)) return "venmo:@" + std::string(name);
+  }
+  return std::nullopt;
+}
+
 bool IsTelegramName(std::string_view name) {
   if (name.size() < 5 || name.size() > 32) return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return IsAlnum(c) || c == '_'; });
@@ -985,8 +1095,12 @@ std::string_view StripScheme(std::string_view lower) {
 void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
                                       std::vector<Contact>* contacts) const {
   std::vector<Mark> telegram_words;
+  std::vector<Mark> cash_app_words;
+  std::vector<Mark> venmo_words;
   std::vector<std::pair<Mark, std::string>> handles;
+  std::vector<std::pair<Mark, std::string>> cashtags;
   std::vector<std::pair<size_t, std::string>> telegram;  // t.me names and Telegram @handles
+  std::vector<std::pair<size_t, std::string>> payees;    // payment handles
   const re2::StringPiece text(original.data(), original.size());
   re2::StringPiece match;
   auto trim = [](std::string_view s) {
@@ -1038,7 +1152,17 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
         }
       }
     }
-    // t.me/<name>, telegram.me/<name>.
+    // chat.whatsapp.com/<code>: a group, known by its invite code (case kept).
+    if (StartsWith(rest, "chat.whatsapp.com/")) {
+      std::string_view code = whole.substr(rest_at + 18);
+      if (StartsWith(LowerCopy(code.substr(0, 7)), "invite/")) code.remove_prefix(7);
+      std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
+      url.append("chat.whatsapp.com/").append(code);
+      AddUnique(&out->urls, std::move(url));
+      contacts->push_back(Contact{mbegin, "chat.whatsapp.com/" + std::string(code), false, true});
+      continue;
+    }
+    // t.me/<name>, telegram.me/<name>; invite links t.me/+<code> and t.me/joinchat/<code>.
     {
       std::string_view host_rest = StartsWith(rest, "www.") ? rest.substr(4) : rest;
       size_t slash = host_rest.find('/');
@@ -1046,6 +1170,18 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
       if (slash != std::string_view::npos &&
           (host == "t.me" || host == "telegram.me" || host == "telegram.dog")) {
         std::string_view name = host_rest.substr(slash + 1);
+        const size_t name_at = static_cast<size_t>(name.data() - lower.data());
+        const size_t code_at = StartsWith(name, "+")           ? name_at + 1
+                               : StartsWith(name, "joinchat/") ? name_at + 9
+                                                               : std::string_view::npos;
+        if (code_at != std::string_view::npos && whole.size() - code_at >= 6) {
+          // Invite codes are case-sensitive: keep them as written.
+          const std::string code(whole.substr(code_at));
+          std::string url = has_scheme ? std::string() : std::string("https://");
+          AddUnique(&out->urls, url.append(lower.substr(0, code_at)).append(code));
+          telegram.emplace_back(mbegin, "+" + code);
+          continue;
+        }
         if (StartsWith(name, "s/")) name.remove_prefix(2);
         if (StartsWith(name, "@")) name.remove_prefix(1);
         if (IsTelegramName(name)) {
@@ -1063,8 +1199,26 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
       handles.emplace_back(Mark{mbegin, mend}, lower.substr(1));
       continue;
     }
+    // $cashtag (Cash App when a Cash App word is near); not `$usd`, not glued to a word.
+    if (lower[0] == '$') {
+      if (mbegin > 0 && IsAlnum(original[mbegin - 1])) continue;
+      const std::string_view name = std::string_view(lower).substr(1);
+      if (std::find(std::begin(kCurrencyCodes), std::end(kCurrencyCodes), name) ==
+          std::end(kCurrencyCodes)) {
+        cashtags.emplace_back(Mark{mbegin, mend}, std::string(name));
+      }
+      continue;
+    }
     if (lower == "telegram" || lower == "telegrama" || lower == "tg") {
       telegram_words.push_back(Mark{mbegin, mend});
+      continue;
+    }
+    if (lower == "venmo") {
+      venmo_words.push_back(Mark{mbegin, mend});
+      continue;
+    }
+    if (IsCashAppWord(lower)) {
+      cash_app_words.push_back(Mark{mbegin, mend});
       continue;
     }
     const bool www = StartsWith(rest, "www.");
@@ -1099,22 +1253,48 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
       u.append(host).append(url.substr(host_end));
       AddUnique(&out->urls, std::move(u));
     }
-    if (known && !is_messenger(registered)) AddUnique(&out->domains, std::move(registered));
-  }
-  // @handles count as Telegram when a Telegram word is close: before (within 40 bytes) or just
-  // after (within 20 bytes), e.g. "Telegram: @citas_rapidas" or "@citas_rapidas (Telegram)".
-  for (auto& [mark, name] : handles) {
-    for (const Mark& w : telegram_words) {
-      if ((w.end <= mark.begin && mark.begin - w.end <= 40) ||
-          (mark.end <= w.begin && w.begin - mark.end <= 20)) {
-        telegram.emplace_back(mark.begin, std::move(name));
-        break;
+    if (known && is_messenger(registered)) {
+      if (auto payee = PayeeOfLink(registered, LowerCopy(url.substr(host_end)))) {
+        payees.emplace_back(mbegin, std::move(*payee));
       }
+    } else if (known) {
+      AddUnique(&out->domains, std::move(registered));
     }
   }
-  std::stable_sort(telegram.begin(), telegram.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // @handles count as Telegram (or Venmo) when a Telegram (Venmo) word is close: before (within
+  // 40 bytes) or just after (within 20 bytes), e.g. "Telegram: @citas_rapidas" or
+  // "@citas_rapidas (Telegram)". Telegram names have no `-`. $cashtags need a Cash App word.
+  for (const auto& [mark, name] : handles) {
+    if (name.find('-') == std::string::npos && Near(mark, telegram_words, 40, 20)) {
+      telegram.emplace_back(mark.begin, name);
+    }
+    if (Near(mark, venmo_words, 40, 20)) payees.emplace_back(mark.begin, "venmo:@" + name);
+  }
+  for (const auto& [mark, name] : cashtags) {
+    if (Near(mark, cash_app_words, 60, 30)) payees.emplace_back(mark.begin, "cash_app:$" + name);
+  }
+  const auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::stable_sort(telegram.begin(), telegram.end(), by_position);
   for (auto& [at, name] : telegram) AddUnique(&out->telegram, std::move(name));
+  std::stable_sort(payees.begin(), payees.end(), by_position);
+  for (auto& [at, payee] : payees) AddUnique(&out->payment_handles, std::move(payee));
+}
+
+std::string EntityExtractor::Impl::Defang(std::string_view original) const {
+  std::string s = LowerCopy(original);
+  const bool maybe = s.find("arroba") != std::string::npos ||
+                     s.find_first_of("[({<") != std::string::npos ||
+                     (s.find('@') != std::string::npos &&
+                      (s.find(" punto ") != std::string::npos || s.find(" dot ") != std::string::npos));
+  if (!maybe) return {};
+  int changed = RE2::GlobalReplace(&s, defang_at, "@") + RE2::GlobalReplace(&s, defang_dot, ".");
+  // `gmail punto com punto mx`: each pass joins one label to the host before it.
+  for (int pass = 0; pass < 8; ++pass) {
+    const int joined = RE2::GlobalReplace(&s, defang_word_dot, "\\1.");
+    if (joined == 0) break;
+    changed += joined;
+  }
+  return changed > 0 ? s : std::string();
 }
 
 // --- Public interface --------------------------------------------------------------------------
@@ -1146,12 +1326,21 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   if (digits >= 7) impl_->FindPhones(folded, &phones);
 
   bool maybe_link = false;
-  for (size_t k = 1; k + 1 < original.size() && !maybe_link; ++k) {
+  for (size_t k = 0; k + 1 < original.size() && !maybe_link; ++k) {
     const char c = original[k];
-    maybe_link = c == '@' || (c == '.' && IsAlnum(original[k + 1]) && IsAlnum(original[k - 1]));
+    maybe_link = c == '@' || (c == '$' && IsAlpha(original[k + 1])) ||
+                 (c == '.' && k > 0 && IsAlnum(original[k + 1]) && IsAlnum(original[k - 1]));
   }
   std::vector<Contact> contacts;
   if (maybe_link) impl_->ScanLinks(original, out, &contacts);
+  // E-mails and domains written around filters: `juan arroba gmail punto com`, `x[.]com`.
+  if (const std::string defanged = impl_->Defang(original); !defanged.empty()) {
+    Entities found;
+    std::vector<Contact> ignored;
+    impl_->ScanLinks(defanged, &found, &ignored);
+    for (std::string& email : found.emails) AddUnique(&out->emails, std::move(email));
+    for (std::string& domain : found.domains) AddUnique(&out->domains, std::move(domain));
+  }
 
   std::vector<Mark> whatsapp_words;
   impl_->ScanWords(folded, phones, out, &whatsapp_words);
@@ -1159,14 +1348,7 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   const text::ViewText& fv = text.folded();
   for (const PhoneHit& ph : phones) {
     // Offered over WhatsApp: a WhatsApp word up to 40 bytes before, or 16 bytes after.
-    bool whatsapp = false;
-    for (const Mark& w : whatsapp_words) {
-      if ((w.end <= ph.begin && ph.begin - w.end <= 40) ||
-          (ph.end <= w.begin && w.begin - ph.end <= 16)) {
-        whatsapp = true;
-        break;
-      }
-    }
+    const bool whatsapp = Near(Mark{ph.begin, ph.end}, whatsapp_words, 40, 16);
     const size_t pos = ph.begin < fv.begin.size() ? fv.begin[ph.begin] : ph.begin;
     contacts.push_back(Contact{pos, ph.e164, true, whatsapp});
   }
@@ -1177,16 +1359,24 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
     if (c.phone) AddUnique(&out->phones, c.value);
     if (c.whatsapp) AddUnique(&out->whatsapp, std::move(c.value));
   }
+  // A payee names its service: `cash_app:$name` pays by Cash App.
+  for (const std::string& payee : out->payment_handles) {
+    AddUnique(&out->payment_methods, payee.substr(0, payee.find(':')));
+  }
 }
 
 std::string CampaignKey(const Entities& entities, const text::Normalized& text) {
-  if (!entities.phones.empty()) return "phone:" + entities.phones.front();
-  if (!entities.whatsapp.empty()) return "whatsapp:" + entities.whatsapp.front();
+  for (const std::string& phone : entities.phones) {
+    if (!IsOfficialLine(phone)) return "phone:" + phone;
+  }
+  for (const std::string& contact : entities.whatsapp) {
+    if (!IsOfficialLine(contact)) return "whatsapp:" + contact;
+  }
   if (!entities.telegram.empty()) return "telegram:" + entities.telegram.front();
   for (const std::string& domain : entities.domains) {
     if (!IsGovernmentDomain(domain) && !IsSharedPlatform(domain)) return "domain:" + domain;
   }
-  // Payment handles: not extracted (Entities has no field for them); see the file comment.
+  if (!entities.payment_handles.empty()) return "payment:" + entities.payment_handles.front();
   if (!entities.emails.empty()) return "email:" + entities.emails.front();
 
   uint64_t h = Fnv1a64({});

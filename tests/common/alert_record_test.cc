@@ -10,7 +10,7 @@ using ::testing::HasSubstr;
 
 constexpr const char* kAllEmpty =
     R"("entities":{"phones":[],"whatsapp":[],"telegram":[],"urls":[],"domains":[],"emails":[],)"
-    R"("amounts":[],"payment_methods":[]})";
+    R"("amounts":[],"payment_methods":[],"payment_handles":[]})";
 
 TEST(AlertRecordTest, AnAlertListsEveryEntityKeyEvenWhenNoneWasFound) {
   Message m;

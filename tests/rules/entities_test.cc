@@ -116,6 +116,13 @@ const ListCase kPhoneCases[] = {
     {"DecimalsNotPhone", kPhones, "total 3235550177.50", {}},
     {"SpacedDigits", kPhones, "Escribenos al 7 1 4 5 5 5 0 1 3 8", {"+17145550138"}},
     {"SpacedDigitsTooFewNotPhone", kPhones, "los numeros 1 2 3 4 5 6 7 ganan", {}},
+    {"MxPairs", kPhones, "Llame al 55 89 32 48 27 para su cita", {"+525589324827"}},
+    {"MxPairsPlus52", kPhones, "Cel +52 55 89 32 48 27", {"+525589324827"}},
+    {"MxPairs52Prefix", kPhones, "marque 52 33 12 34 56 78", {"+523312345678"}},
+    {"MxThreeThreeTwoTwo", kPhones, "Cel 664 123 45 67 para su permiso", {"+526641234567"}},
+    {"PairsWithoutMetroAreaNotPhone", kPhones, "numeros 12 34 56 78 90 de la rifa", {}},
+    {"ScoresInPairsNotPhone", kPhones, "marcadores 10 20 30 40 50", {}},
+    {"UsInPairsNotPhone", kPhones, "tel 32 35 55 01 77", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Phones, ListTest, testing::ValuesIn(kPhoneCases), CaseName);
 
@@ -146,6 +153,15 @@ const ListCase kWhatsAppCases[] = {
      kWhatsApp,
      "al 7 1 4 5 5 5 0 1 3 8 solo por whatsapp",
      {"+17145550138"}},
+    {"GroupInviteCaseKept",
+     kWhatsApp,
+     "Entra al grupo chat.whatsapp.com/KxY7aBcDeFgH1234567890 hoy",
+     {"chat.whatsapp.com/KxY7aBcDeFgH1234567890"}},
+    {"GroupInviteHttpsInvitePath",
+     kWhatsApp,
+     "https://chat.whatsapp.com/invite/KxY7aBcDeFgH1234567890.",
+     {"chat.whatsapp.com/KxY7aBcDeFgH1234567890"}},
+    {"WhatsAppHomePageIsNotAContact", kWhatsApp, "descargue en https://www.whatsapp.com/download", {}},
 };
 INSTANTIATE_TEST_SUITE_P(WhatsApp, ListTest, testing::ValuesIn(kWhatsAppCases), CaseName);
 
@@ -163,6 +179,16 @@ const ListCase kTelegramCases[] = {
      {"notario_rapido", "notariorapido"}},
     {"InstagramHandleIsNot", kTelegram, "Siguenos en Instagram @gestor_citas", {}},
     {"EmailIsNotAHandle", kTelegram, "telegram o correo juan.perez@gmail.com", {}},
+    {"InviteLinkCaseKept",
+     kTelegram,
+     "Unete al grupo: https://t.me/+AbCdEfGh12345678",
+     {"+AbCdEfGh12345678"}},
+    {"JoinchatLinkIsAnInvite",
+     kTelegram,
+     "grupo privado t.me/joinchat/AAAAAEk3j2xYz9_w",
+     {"+AAAAAEk3j2xYz9_w"}},
+    {"JoinchatWithoutCodeIsNothing", kTelegram, "abra t.me/joinchat en su telefono", {}},
+    {"VenmoHandleIsNotTelegram", kTelegram, "Telegram o Venmo: @juan-tramites", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Telegram, ListTest, testing::ValuesIn(kTelegramCases), CaseName);
 
@@ -181,6 +207,15 @@ const ListCase kUrlCases[] = {
     {"BareDomainIsNotAUrl", kUrls, "visite uscis-ayuda.com hoy", {}},
     {"AbbreviationsAreNotUrls", kUrls, "p.ej. los ciudadanos de U.S. o EE.UU.", {}},
     {"EmailIsNotAUrl", kUrls, "info@uscis-ayuda.com", {}},
+    {"TelegramInviteCaseKept",
+     kUrls,
+     "t.me/+AbCdEfGh12345678",
+     {"https://t.me/+AbCdEfGh12345678"}},
+    {"WhatsAppGroupCaseKept",
+     kUrls,
+     "HTTPS://chat.whatsapp.com/KxY7aBcDeFgH1234567890",
+     {"https://chat.whatsapp.com/KxY7aBcDeFgH1234567890"}},
+    {"DefangedIsNotAUrl", kUrls, "ayuda-migrante[.]com/registro", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Urls, ListTest, testing::ValuesIn(kUrlCases), CaseName);
 
@@ -203,6 +238,10 @@ const ListCase kDomainCases[] = {
     {"WordTldWithPathIs", kDomains, "https://pago.es/x", {"pago.es"}},
     {"EmailDomainNotAdded", kDomains, "escriba a citas.consulado@gmail.com", {}},
     {"MessengerLinksNotAdded", kDomains, "wa.me/13235550177 t.me/gestor_citas", {}},
+    {"PaymentLinksNotAdded", kDomains, "paypal.me/JuanTramites o cash.app/$TramitesJuan", {}},
+    {"DefangedDomain", kDomains, "Visite ayuda-migrante[.]com hoy", {"ayuda-migrante.com"}},
+    {"DefangedDomainParenDot", kDomains, "tramites-usa(dot)net", {"tramites-usa.net"}},
+    {"DotComPhraseIsNotADomain", kDomains, "the dot com bubble, a las 5 en punto com mucha gente", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Domains, ListTest, testing::ValuesIn(kDomainCases), CaseName);
 
@@ -215,6 +254,18 @@ const ListCase kEmailCases[] = {
      {"info@uscis-ayuda.com", "pagos@uscis-ayuda.com"}},
     {"HandleIsNotEmail", kEmails, "sigue a @juan_perez", {}},
     {"UnknownSuffixIsNot", kEmails, "root@localhost o juan@servidor.local", {}},
+    {"ArrobaPuntoCom",
+     kEmails,
+     "Mande sus papeles a Tramites.Rapidos arroba gmail punto com, cobro 500",
+     {"tramites.rapidos@gmail.com"}},
+    {"BracketedAtAndDot", kEmails, "info[at]ayuda-migrante[.]com", {"info@ayuda-migrante.com"}},
+    {"ParenthesesSpaced",
+     kEmails,
+     "juan (at) ayuda-migrante (dot) org",
+     {"juan@ayuda-migrante.org"}},
+    {"RealAtWordDots", kEmails, "juan@consulado punto com punto mx", {"juan@consulado.com.mx"}},
+    {"ArrobaOfCornIsNot", kEmails, "pesaba una arroba de maiz", {}},
+    {"AtInEnglishIsNot", kEmails, "meet me at gmail dot com headquarters", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Emails, ListTest, testing::ValuesIn(kEmailCases), CaseName);
 
@@ -240,8 +291,32 @@ const ListCase kPaymentCases[] = {
     {"TransferToMyAccount", kPay, "transfiera a mi cuenta", {"wire_transfer", "personal_account"}},
     {"AccentsFolded", kPay, "Depósito en OXXO, transferéncia", {"oxxo", "wire_transfer"}},
     {"NoneInWarning", kPay, "USCIS no acepta pagos por telefono", {}},
+    {"PayeeLinkNamesItsService", kPay, "cash.app/$TramitesJuan", {"cash_app"}},
 };
 INSTANTIATE_TEST_SUITE_P(PaymentMethods, ListTest, testing::ValuesIn(kPaymentCases), CaseName);
+
+constexpr auto kPayees = &Entities::payment_handles;
+const ListCase kPayeeCases[] = {
+    {"CashTagAfterCashApp",
+     kPayees,
+     "Pague los 300 por Cash App a $TramitesJuan",
+     {"cash_app:$tramitesjuan"}},
+    {"CashTagBeforeWord", kPayees, "mande a $Tramites_Juan (cashapp)", {"cash_app:$tramites_juan"}},
+    {"CashAppLink", kPayees, "https://cash.app/$TramitesJuan", {"cash_app:$tramitesjuan"}},
+    {"VenmoHandle", kPayees, "Venmo: @Juan-Tramites", {"venmo:@juan-tramites"}},
+    {"VenmoLink", kPayees, "venmo.com/u/Juan-Tramites", {"venmo:@juan-tramites"}},
+    {"PaypalMe", kPayees, "paypal.me/JuanTramites/300", {"paypal:juantramites"}},
+    {"InOrderDeduplicated",
+     kPayees,
+     "paypal.me/juantramites, Cash App $citas o PAYPAL.ME/JuanTramites",
+     {"paypal:juantramites", "cash_app:$citas"}},
+    {"CurrencyCodeIsNotACashTag", kPayees, "Cash App $USD 500 o $MXN", {}},
+    {"AmountIsNotACashTag", kPayees, "Cash App $500", {}},
+    {"CashTagNeedsCashApp", kPayees, "compre acciones de $AAPL", {}},
+    {"TelegramHandleIsNotVenmo", kPayees, "Telegram @gestor_citas", {}},
+    {"GluedDollarIsNot", kPayees, "cash app US$abc", {}},
+};
+INSTANTIATE_TEST_SUITE_P(PaymentHandles, ListTest, testing::ValuesIn(kPayeeCases), CaseName);
 
 // --- Amounts -----------------------------------------------------------------------------------
 
@@ -311,6 +386,10 @@ const AmountCase kAmountCases[] = {
     {"CaseNumberNotMoney", "caso A123456789", {}},
     {"WordsWithoutCurrencyNotMoney", "los dos hermanos, mil gracias", {}},
     {"FiveHundredAMonthNeedsCurrency", "five hundred a month", {}},
+    {"WordsThousandDigitTail", "le cobran dos mil 500 dolares", {Usd(2500)}},
+    {"WordsThousandYDigitTail", "dos mil y 500 pesos", {Mxn(2500)}},
+    {"MilDigitTail", "mil 200 dlls", {Usd(1200)}},
+    {"WordsThousandTailNeedsCurrency", "$ dos mil 30 dias antes", {}},
 };
 std::string AmountName(const testing::TestParamInfo<AmountCase>& param) { return param.param.name; }
 INSTANTIATE_TEST_SUITE_P(Amounts, AmountTest, testing::ValuesIn(kAmountCases), AmountName);
@@ -377,8 +456,8 @@ TEST(EntityExtractor, SharedAcrossThreads) {
 
 Entities AllEntities() {
   Entities e;
-  e.phones = {"+13235550177", "+525589324827"};
-  e.whatsapp = {"+525589324827"};
+  e.phones = {"+13235550177", "+523312345678"};
+  e.whatsapp = {"+523312345678"};
   e.telegram = {"gestor_citas"};
   e.domains = {"uscis.gov", "uscis-ayuda.com"};
   e.emails = {"pagos@uscis-ayuda.com"};
@@ -391,7 +470,7 @@ TEST(CampaignKey, PhoneFirst) { EXPECT_EQ(KeyOf(AllEntities(), "x"), "phone:+132
 TEST(CampaignKey, WhatsAppWhenNoPhone) {
   Entities e = AllEntities();
   e.phones.clear();
-  EXPECT_EQ(KeyOf(e, "x"), "whatsapp:+525589324827");
+  EXPECT_EQ(KeyOf(e, "x"), "whatsapp:+523312345678");
 }
 
 TEST(CampaignKey, TelegramThenDomain) {
@@ -419,6 +498,34 @@ TEST(CampaignKey, SharedPlatformsAreNotTheCampaign) {
   EXPECT_EQ(KeyOf(e, "x"), "domain:uscis-ayuda.com");
   e.domains = {"gmail.com", "bit.ly"};
   EXPECT_EQ(KeyOf(e, "x").rfind("text:", 0), 0u) << KeyOf(e, "x");
+}
+
+TEST(CampaignKey, OfficialLinesAreNotTheCampaign) {
+  Entities e;
+  e.phones = {"+18003755283", "+525589324827", "+13235550177"};
+  EXPECT_EQ(KeyOf(e, "x"), "phone:+13235550177");
+  e.phones = {"+18003755283", "+14243090009"};
+  e.whatsapp = {"+14243090009"};
+  e.telegram = {"gestor_citas"};
+  EXPECT_EQ(KeyOf(e, "x"), "telegram:gestor_citas");
+}
+
+TEST(CampaignKey, PaymentHandleAfterDomainBeforeEmail) {
+  Entities e;
+  e.domains = {"uscis.gov"};
+  e.emails = {"pagos@uscis-ayuda.com"};
+  e.payment_handles = {"cash_app:$tramitesjuan", "paypal:juan"};
+  EXPECT_EQ(KeyOf(e, "x"), "payment:cash_app:$tramitesjuan");
+  e.domains = {"uscis-ayuda.com"};
+  EXPECT_EQ(KeyOf(e, "x"), "domain:uscis-ayuda.com");
+}
+
+TEST(CampaignKey, GroupInvitesAreTheCampaign) {
+  const std::string whatsapp = "Grupo de permisos: chat.whatsapp.com/KxY7aBcDeFgH1234567890";
+  EXPECT_EQ(KeyOf(ExtractFrom(whatsapp), whatsapp),
+            "whatsapp:chat.whatsapp.com/KxY7aBcDeFgH1234567890");
+  const std::string telegram = "Citas sin espera, USCIS 800-375-5283 o t.me/+AbCdEfGh12345678";
+  EXPECT_EQ(KeyOf(ExtractFrom(telegram), telegram), "telegram:+AbCdEfGh12345678");
 }
 
 TEST(CampaignKey, TextFingerprintIgnoresSpacesPunctuationAndCase) {
