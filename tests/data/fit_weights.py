@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Fit a rule pack's weights to the tuning sets, starting from (and pulled toward) its own.
+
+The patterns, composites, categories, caps and thresholds stay as they are; only `weight:`
+values change. Each labelled message of the tuning sets (never the unseen ones: the holdout
+half, the sixth, tenth and fourteenth sets) becomes the set of rules and composites that fire on
+it, found by `centinela scan` over a copy of the pack in which every weight is 1 and every cap
+100 (so RE2 confirms every candidate). A logistic regression over those hits is then fitted by
+AdaGrad, with:
+
+  - a fixed intercept of -3 and weights in units of 10 score points, so score 30 (review) is
+    probability 0.5, 60 (alert) 0.95 and 90 (publish) 0.9975;
+  - each weight keeping its sign (scam evidence >= 0, evidence of legitimacy <= 0; helpers at 0
+    may rise), and categories capped at 0 (building blocks) left out;
+  - an L2 pull of strength L2 toward the pack's own weights, so a rule the tuning sets say
+    little about keeps the weight its author gave it.
+
+Weights are rounded to integers and written into a copy of the pack; a rule never gets 0 (the
+loader refuses it), so a rule fitted to 0 keeps a weight of 1 with its sign. Deterministic
+(seeded): the same pack, sets and binary give the same weights.
+
+Usage (PyYAML: apt-get install python3-yaml):
+  python3 tests/data/fit_weights.py --prior PACK_DIR --out OUT_DIR [--centinela BIN] [--l2 0.2]
+      [--check]
+`--check` also prints the leave-one-set-out totals (each set scored by weights fitted on the
+others) at thresholds 20-35, the figure used to choose L2.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import yaml
+except ImportError:
+    sys.exit("fit_weights.py needs PyYAML: apt-get install python3-yaml")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TUNING_SETS = ["dev", "tune", "tune2", "tune3", "tune4", "tune5", "tune7", "tune8", "tune9",
+               "tune11", "tune12", "tune13", "review12", "adversarial-frames"]
+INTERCEPT = -3.0
+SCALE = 10.0  # score points per unit of log-odds
+REVIEW = 30  # -INTERCEPT * SCALE
+SEED = 1
+EPOCHS = 60
+RATE = 0.3
+
+WEIGHT_LINE = re.compile(r"^(\s+weight:\s*)(-?\d+)(.*)$")
+ID_LINE = re.compile(r"^\s*- id:\s*(\S+)")
+
+
+def read_pack(pack_dir):
+    """Weights, categories, caps and which ids are rules (not composites)."""
+    weight, category, caps, rules = {}, {}, {}, set()
+    for path in sorted(glob.glob(os.path.join(pack_dir, "*.yaml"))):
+        doc = yaml.safe_load(open(path, encoding="utf-8")) or {}
+        caps.update(doc.get("category_caps") or {})
+        review = (doc.get("thresholds") or {}).get("review", REVIEW)
+        if review != REVIEW:
+            sys.exit(f"{path}: review threshold {review}; the fit assumes {REVIEW}")
+        for kind in ("rules", "composites"):
+            for entry in doc.get(kind) or []:
+                weight[entry["id"]] = entry.get("weight", 0)
+                category[entry["id"]] = entry.get("category")
+                if kind == "rules":
+                    rules.add(entry["id"])
+    return weight, category, caps, rules
+
+
+def rewrite_weights(pack_dir, out_dir, new_weight):
+    """Copies the pack and replaces the number on each entry's `weight:` line; returns how many."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    shutil.copytree(pack_dir, out_dir)
+    written = 0
+    for path in sorted(glob.glob(os.path.join(out_dir, "*.yaml"))):
+        lines = open(path, encoding="utf-8").read().split("\n")
+        current = None
+        for i, line in enumerate(lines):
+            m = ID_LINE.match(line)
+            if m:
+                current = m.group(1)
+                continue
+            m = WEIGHT_LINE.match(line)
+            if m and current is not None and current in new_weight:
+                lines[i] = m.group(1) + str(new_weight[current]) + m.group(3)
+                written += 1
+                current = None
+        open(path, "w", encoding="utf-8").write("\n".join(lines))
+    return written
+
+
+def probe_pack(pack_dir, tmp):
+    """The pack with every weight 1, every cap 100 and thresholds 1/2/3: every hit is reported."""
+    weight, _, _, _ = read_pack(pack_dir)
+    out = os.path.join(tmp, "probe")
+    rewrite_weights(pack_dir, out, {k: 1 for k in weight})
+    for path in glob.glob(os.path.join(out, "*.yaml")):
+        text = open(path, encoding="utf-8").read()
+        text = re.sub(r"(?m)^thresholds:.*$", "thresholds: {review: 1, alert: 2, publish: 3}", text)
+        text = re.sub(r"(?ms)^(category_caps:\n)((?:  \S+: *-?\d+\n)+)",
+                      lambda m: m.group(1) + re.sub(r"-?\d+\n", "100\n", m.group(2)), text)
+        open(path, "w", encoding="utf-8").write(text)
+    return out
+
+
+def hits(binary, probe, sets):
+    rows = []
+    for name in sets:
+        path = os.path.join(HERE, f"corpus-{name}.jsonl")
+        labels = {}
+        for line in open(path, encoding="utf-8"):
+            if line.strip():
+                d = json.loads(line)
+                labels[d["id"]] = d["label"] == "scam"
+        out = subprocess.run([binary, "scan", "--rules", probe, "--format", "jsonl", path],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            r = json.loads(line)
+            if r.get("id") in labels:
+                rows.append((name, labels[r["id"]], sorted({h["id"] for h in r.get("rules", [])})))
+    return rows
+
+
+def fit(rows, prior, category, caps, l2):
+    ids = sorted(prior)
+    index = {k: i for i, k in enumerate(ids)}
+    w0 = [prior[k] / SCALE for k in ids]
+    lo, hi = [], []
+    for k in ids:
+        if caps.get(category.get(k), 1) == 0:
+            lo.append(0.0); hi.append(0.0)  # a building block: its category adds nothing
+        elif prior[k] < 0:
+            lo.append(-math.inf); hi.append(0.0)
+        else:
+            lo.append(0.0); hi.append(math.inf)
+    w = [min(hi[i], max(lo[i], w0[i])) for i in range(len(ids))]
+    g2 = [1e-8] * len(ids)
+    xs = [[index[h] for h in hit_ids if h in index] for _, _, hit_ids in rows]
+    ys = [1.0 if scam else 0.0 for _, scam, _ in rows]
+    order = list(range(len(rows)))
+    rng = random.Random(SEED)
+    for _ in range(EPOCHS):
+        rng.shuffle(order)
+        for k in order:
+            z = INTERCEPT + sum(w[i] for i in xs[k])
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            g = p - ys[k]
+            for i in xs[k]:
+                gi = g + l2 * (w[i] - w0[i])
+                g2[i] += gi * gi
+                w[i] = min(hi[i], max(lo[i], w[i] - RATE / math.sqrt(g2[i]) * gi))
+    return {k: int(round(SCALE * w[index[k]])) for k in ids}
+
+
+def score(weights, category, caps, hit_ids):
+    """The engine's score: sums per category, positive totals capped, clamped to 0..100."""
+    total, per_category = 0, {}
+    for h in hit_ids:
+        c = category.get(h)
+        if c is None:
+            total += weights.get(h, 0)
+        else:
+            per_category[c] = per_category.get(c, 0) + weights.get(h, 0)
+    for c, v in per_category.items():
+        total += min(v, caps[c]) if v > 0 and c in caps else v
+    return max(0, min(100, total))
+
+
+def errors(weights, category, caps, rows, threshold):
+    fp = fn = 0
+    for _, scam, hit_ids in rows:
+        flagged = score(weights, category, caps, hit_ids) >= threshold
+        fp += flagged and not scam
+        fn += scam and not flagged
+    return fp, fn
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--prior", required=True, help="the pack whose weights are the start")
+    ap.add_argument("--out", required=True, help="where the fitted pack is written")
+    ap.add_argument("--centinela", default=os.path.join(ROOT, "build/app/centinela"))
+    ap.add_argument("--l2", type=float, default=0.2)
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+
+    prior, category, caps, rules = read_pack(args.prior)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = hits(args.centinela, probe_pack(args.prior, tmp), TUNING_SETS)
+    print(f"{len(rows)} messages, {sum(s for _, s, _ in rows)} scams, {len(prior)} weights",
+          file=sys.stderr)
+
+    if args.check:
+        totals = {}
+        for name in TUNING_SETS:
+            train = [r for r in rows if r[0] != name]
+            test = [r for r in rows if r[0] == name]
+            fitted = fit(train, prior, category, caps, args.l2)
+            for t in (20, 25, 30, 35):
+                fp, fn = errors(fitted, category, caps, test, t)
+                a = totals.setdefault(t, [0, 0])
+                a[0] += fp
+                a[1] += fn
+        for t, (fp, fn) in sorted(totals.items()):
+            print(f"leave-one-set-out, threshold {t}: {fp} false alarms, {fn} misses",
+                  file=sys.stderr)
+
+    fitted = fit(rows, prior, category, caps, args.l2)
+    for k in rules:
+        if fitted[k] == 0:
+            fitted[k] = 1 if prior[k] > 0 else -1
+    for label, w in (("prior", prior), ("fitted", fitted)):
+        fp, fn = errors(w, category, caps, rows, 30)
+        print(f"{label} weights on the tuning sets: {fp} false alarms, {fn} misses",
+              file=sys.stderr)
+    written = rewrite_weights(args.prior, args.out, fitted)
+    changed = sum(fitted[k] != prior[k] for k in prior)
+    print(f"wrote {written} weights ({changed} changed) to {args.out}", file=sys.stderr)
+    if written != len(prior):
+        sys.exit(f"expected {len(prior)} weight lines, wrote {written}")
+
+
+if __name__ == "__main__":
+    main()
