@@ -30,8 +30,10 @@
 //     contacts and wa.me numbers: the same number then yields the same campaign key however it
 //     was written. `whatsapp` is the subset offered over WhatsApp.
 //   - A bare 10-digit number is read as US; when that reading is invalid (`55 8932 4827`
-//     written without spaces) the Mexican reading is tried. 2-4-4 groups and pairs
-//     (`55 89 32 48 27`) starting with 55/33/81 are Mexican, and so is 3-3-2-2 (`664 123 45 67`).
+//     written without spaces) the Mexican reading is tried. 2-4-4 groups starting with 55/33/81
+//     are Mexican; after a contact word ("cel", "llame al", "WhatsApp"), so are pairs starting
+//     with 55/33/81 (`55 89 32 48 27`) and 3-3-2-2 (`664 123 45 67`): lottery draws and scores
+//     are written in pairs too.
 //   - Bare domains need a known ICANN suffix (no `*` rule), so `p.ej.`, `U.S.`, `EE.UU.` and
 //     `formulario.pdf` are not domains. Suffixes that are also common words (`.es`, `.de`,
 //     `.la`, `.no`, `.me`, `.zip`, ...) count only with a scheme, `www.` or a path.
@@ -104,6 +106,14 @@ std::string_view ToView(const re2::StringPiece& p) { return {p.data(), p.size()}
 // Folded view: a run of digit groups with the separators phone numbers are written with, or one
 // group of 10+ digits. Lone short groups (years, prices, times) do not match at all.
 constexpr char kNumberRunPattern[] = R"(\+?\(?\d+(?:[ .\-()]{1,3}\d+)+|\+?\d{10,})";
+
+// Folded view, just before a number run: a word that offers it as a contact ("llame al",
+// "cel.", "WhatsApp:"), with up to two short words between ("marque al numero").
+constexpr char kContactWordPattern[] =
+    R"(\b(?:tel|telefono|telefonos|cel|celular|movil|llam\w*|marc(?:a|ar|ame|anos)|marque\w*|)"
+    R"(whats\w*|wsp|wasap|wassap|wa|contacto|contactenos|informes|info|phone|call|text|cell|)"
+    R"(mobile)\b)"
+    R"((?:\W{1,3}\w{1,6}){0,2}\W{0,3}$)";
 
 // Folded view: the words before a number that make it a case, receipt or account number.
 // The label may be followed by up to three short words ("su caso es el", "receipt number: IOE",
@@ -258,16 +268,21 @@ constexpr char kLinksPattern[] =
     R"((?:/[^\s<>"'(){}\[\]]*)?)"
     R"(|@[a-z][a-z0-9_\-]{3,31})"
     R"(|\$[a-z][a-z0-9_]{0,19}\b)"
-    R"(|\b(?:telegram|telegrama|tg|cash\s?app|cashtag|venmo)\b)";
+    R"(|\b(?:telegram|telegrama|tg|cash[\s\-]?app|cashtag|venmo)\b)";
 
 // Lowercased original: e-mails and domains written around filters. `[at]`, `(arroba)` and a bare
 // `arroba` are `@`; `[.]`, `(dot)`, `{punto}` are `.`; after an `@`, a bare `punto` or `dot` is
 // `.` too (`juan arroba gmail punto com`). A bare `dot` or `punto` elsewhere stays a word: "the
 // dot com bubble", "a las 5 en punto".
 constexpr char kDefangAtPattern[] =
-    R"(\s*[\[({<]\s*(?:at|arroba|@)\s*[\])}>]\s*|\s+arroba\s+)";
-constexpr char kDefangDotPattern[] = R"(\s*[\[({<]\s*(?:dot|punto|\.)\s*[\])}>]\s*)";
-constexpr char kDefangWordDotPattern[] = R"((@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)\s+(?:punto|dot)\s+)";
+    R"([\s\x{A0}]*[\[({<][\s\x{A0}]*(?:at|arroba|@)[\s\x{A0}]*[\])}>][\s\x{A0}]*|)"
+    R"([\s\x{A0}]+arroba[\s\x{A0}]+)";
+constexpr char kDefangDotPattern[] =
+    R"([\s\x{A0}]*[\[({<][\s\x{A0}]*(?:dot|punto|\.)[\s\x{A0}]*[\])}>][\s\x{A0}]*)";
+// Only before a common suffix: "juan@gmail.com punto de reunion" stays as it is.
+constexpr char kDefangWordDotPattern[] =
+    R"((@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*)[\s\x{A0}]+(?:punto|dot)[\s\x{A0}]+)"
+    R"((com|net|org|info|biz|online|site|app|mx|us|co|gob|gov|edu)\b)";
 
 // Suffixes that are also everyday words or file extensions: a bare `hice.no` or
 // `archivo.zip` is a typo or a file, not a domain, unless written as a link.
@@ -280,8 +295,12 @@ constexpr std::array<std::string_view, 9> kMessengerHosts = {
     "wa.me",        "whatsapp.com", "t.me",     "telegram.me", "telegram.dog",
     "telegram.org", "paypal.me",    "cash.app", "venmo.com"};
 
-// `$` followed by these is money, not a Cash App cashtag.
-constexpr std::string_view kCurrencyCodes[] = {"us", "usd", "mx", "mxn", "dlls", "dls", "cad"};
+// `$` followed by these is money, not a Cash App cashtag: currencies and crypto tickers.
+constexpr std::string_view kMoneyTags[] = {
+    "us",    "usd",   "mx",      "mxn",   "mn",      "dll",      "dlls", "dls",  "cad",
+    "peso",  "pesos", "dolar",   "dolares", "dollar", "dollars", "btc",  "eth",  "usdt",
+    "usdc",  "bnb",   "sol",     "doge",  "xrp",     "ltc",      "ada",  "bitcoin", "ethereum",
+    "tether"};
 
 // ---------------------------------------------------------------------------------------------
 // Number words.
@@ -426,17 +445,17 @@ bool IsSharedPlatform(std::string_view domain) {
       "t.co",        "bit.ly",      "tinyurl.com",  "cutt.ly",      "rebrand.ly",  "wa.link",
       "linktr.ee",   "gmail.com",   "hotmail.com",  "outlook.com",  "live.com",    "yahoo.com",
       "icloud.com",  "whatsapp.com", "wa.me",       "t.me",         "telegram.me", "wixsite.com",
-      "blogspot.com", "wordpress.com"};
+      "blogspot.com", "wordpress.com", "paypal.com"};
   for (std::string_view shared : kShared) {
     if (domain == shared) return true;
   }
   return false;
 }
 
-// Official lines that warnings and scams quote alike (DOMAIN.md; the `official-channels` rule
-// lists the same numbers): USCIS contact center and forms line, the CIAM 24h line, SRE's and the
-// Los Angeles consulate's appointment WhatsApp lines, MEXITEL, the NY AG fraud hotline. Citing
-// one is not what identifies a campaign.
+// Official lines that warnings and scams quote alike: the numbers of DOMAIN.md that the
+// `official-channels` rule also lists (USCIS contact center and forms line, the CIAM 24h line,
+// SRE's and the Los Angeles consulate's appointment WhatsApp lines, the NY AG fraud hotline),
+// and MEXITEL (1-877-639-4835). Citing one is not what identifies a campaign.
 bool IsOfficialLine(std::string_view e164) {
   static constexpr std::string_view kOfficial[] = {
       "+18003755283", "+18008703676", "+15206237874", "+525589324827",
@@ -498,6 +517,8 @@ struct AmountParts {
   double value = 0;
   bool multiplier = false;  // mil / k / thousand / million, in digits or words
   bool money_word = false;  // introduced by a money word ("cobran 500")
+  size_t value_end = 0;     // where what the value counts ends in the match text: before digits
+                            // after a thousand that were not counted (`dos mil 30 dias`)
 };
 
 // The alphabetic token at s[i...], or empty.
@@ -541,6 +562,7 @@ double ThousandTail(std::string_view s, size_t i) {
 // Reads back the parts of a match of the amount alternative (folded text, so lowercase).
 AmountParts ParseAmount(std::string_view s) {
   AmountParts a;
+  a.value_end = s.size();
   size_t i = 0;
   auto skip_space = [&] {
     if (i < s.size() && s[i] == ' ') ++i;
@@ -591,11 +613,14 @@ AmountParts ParseAmount(std::string_view s) {
     }
     if (a.multiplier) {
       i += mult.size();
+      const size_t mult_end = i;
       while (i < s.size() && s[i] == ' ') ++i;
       if (StartsWith(s.substr(i), "y ")) i += 2;
       if (mult == "mil" || mult == "thousand") {
         if (i < s.size() && IsDigit(s[i])) {
-          a.value += ThousandTail(s, i);
+          const double tail = ThousandTail(s, i);
+          a.value += tail;
+          if (tail == 0) a.value_end = mult_end;
         } else if (i < s.size()) {
           bool big = false;  // `2 mil quinientos`
           const double tail = ParseNumberWords(s.substr(i), &big).value_or(0);
@@ -607,7 +632,11 @@ AmountParts ParseAmount(std::string_view s) {
     auto words = ParseNumberWords(s.substr(i), &a.multiplier);
     a.value = words.value_or(0);
     const size_t tail = s.find_first_of("0123456789", i);
-    if (a.multiplier && tail != std::string_view::npos) a.value += ThousandTail(s, tail);
+    if (a.multiplier && tail != std::string_view::npos) {
+      const double digits = ThousandTail(s, tail);
+      a.value += digits;
+      if (digits == 0) a.value_end = tail;
+    }
   }
   // The last word, if it is a currency, is the currency after (`m.n` ends in `n`).
   size_t begin = s.size();
@@ -627,6 +656,7 @@ struct EntityExtractor::Impl {
       : psl(psl_ctx),
         phone_util(PhoneNumberUtil::GetInstance()),
         number_run(kNumberRunPattern, options),
+        contact_word(kContactWordPattern, options),
         id_context(kIdContextPattern, options),
         not_money(kNotMoneyPattern, options),
         words(WordsPattern(), options),
@@ -637,8 +667,8 @@ struct EntityExtractor::Impl {
         word_kind(options, RE2::ANCHOR_BOTH) {}
 
   Status Init() {
-    for (const RE2* re : {&number_run, &id_context, &not_money, &words, &links, &defang_at,
-                          &defang_dot, &defang_word_dot}) {
+    for (const RE2* re : {&number_run, &contact_word, &id_context, &not_money, &words, &links,
+                          &defang_at, &defang_dot, &defang_word_dot}) {
       if (!re->ok()) return Error{"entity pattern: " + re->error() + ": " + re->pattern()};
     }
     // Which word matched: payment methods 0..12, then WhatsApp words.
@@ -655,8 +685,9 @@ struct EntityExtractor::Impl {
 
   void FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
   void ProcessRun(std::string_view f, size_t begin, size_t end, std::vector<PhoneHit>* hits) const;
+  // `pairs`: whether Mexican numbers written in pairs count here (see IsMxLayout).
   std::optional<std::string> TryPhone(const std::vector<std::string_view>& groups, size_t i,
-                                      size_t j, bool plus) const;
+                                      size_t j, bool plus, bool pairs) const;
   std::optional<std::string> CheckNumber(int32_t country_code, std::string_view national) const;
 
   void ScanWords(std::string_view f, const std::vector<PhoneHit>& phones, Entities* out,
@@ -668,6 +699,7 @@ struct EntityExtractor::Impl {
   const psl_ctx_t* psl;
   const PhoneNumberUtil* phone_util;
   RE2 number_run;
+  RE2 contact_word;
   RE2 id_context;
   RE2 not_money;
   RE2 words;
@@ -752,9 +784,11 @@ bool IsMxPairsLayout(const std::vector<std::string_view>& g, size_t i, size_t j)
   return false;
 }
 
-bool IsMxLayout(const std::vector<std::string_view>& g, size_t i, size_t j) {
+// `pairs`: whether the pairs layouts count (a contact word precedes the number; lottery draws
+// and scores are written in pairs too).
+bool IsMxLayout(const std::vector<std::string_view>& g, size_t i, size_t j, bool pairs) {
   // 3-3-4 is also Mexican.
-  return IsUsLayout(g, i, j) || IsMxMetroLayout(g, i, j) || IsMxPairsLayout(g, i, j);
+  return IsUsLayout(g, i, j) || IsMxMetroLayout(g, i, j) || (pairs && IsMxPairsLayout(g, i, j));
 }
 
 std::string Concat(const std::vector<std::string_view>& g, size_t i, size_t j) {
@@ -766,7 +800,8 @@ std::string Concat(const std::vector<std::string_view>& g, size_t i, size_t j) {
 }  // namespace
 
 std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std::string_view>& g,
-                                                           size_t i, size_t j, bool plus) const {
+                                                           size_t i, size_t j, bool plus,
+                                                           bool pairs) const {
   const std::string digits = Concat(g, i, j);
   const std::string_view d = digits;
   const size_t len = d.size();
@@ -786,7 +821,9 @@ std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std
     return std::nullopt;
   }
   if (len == 10) {
-    if (IsMxMetroLayout(g, i, j) || IsMxPairsLayout(g, i, j)) return CheckNumber(52, d);
+    if (IsMxMetroLayout(g, i, j) || (pairs && IsMxPairsLayout(g, i, j))) {
+      return CheckNumber(52, d);
+    }
     if (!IsUsLayout(g, i, j)) return std::nullopt;
     if (auto us = CheckNumber(1, d)) return us;
     return CheckNumber(52, d);  // `5589324827`: not a valid US number, a Mexican one
@@ -804,20 +841,21 @@ std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std
     if (!single && first == "52") {
       size_t k = i + 1;
       if (len == 13 && g[k] == "1") ++k;
-      layout = k <= j && IsMxLayout(g, k, j);
+      layout = k <= j && IsMxLayout(g, k, j, pairs);
     } else if (!single && first == "521" && len == 13) {
-      layout = IsMxLayout(g, i + 1, j);
+      layout = IsMxLayout(g, i + 1, j, pairs);
     }
     if (layout) return CheckNumber(52, last10);
     return std::nullopt;
   }
   if (len == 13 && (StartsWith(d, "044") || StartsWith(d, "045"))) {
-    if (single || ((first == "044" || first == "045") && IsMxLayout(g, i + 1, j))) {
+    if (single || ((first == "044" || first == "045") && IsMxLayout(g, i + 1, j, pairs))) {
       return CheckNumber(52, last10);
     }
     return std::nullopt;
   }
-  if (len == 12 && StartsWith(d, "01") && !single && first == "01" && IsMxLayout(g, i + 1, j)) {
+  if (len == 12 && StartsWith(d, "01") && !single && first == "01" &&
+      IsMxLayout(g, i + 1, j, pairs)) {
     return CheckNumber(52, last10);  // old Mexican long-distance prefix
   }
   return std::nullopt;
@@ -889,6 +927,9 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
   auto breaks = [](std::string_view sep) {
     return sep.find_first_of(" ()") != std::string_view::npos;
   };
+  // Pairs (`55 89 32 48 27`) only after a contact word: draws and scores come in pairs too.
+  const size_t word_window = begin >= 24 ? begin - 24 : 0;
+  const bool pairs = RE2::PartialMatch(f.substr(word_window, begin - word_window), contact_word);
 
   size_t i = 0;
   while (i < n) {
@@ -899,7 +940,7 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
       for (size_t j = std::min(n - 1, i + 5) + 1; j-- > i;) {
         const bool can_end = j == n - 1 ? run_end_ok : breaks(seps[j + 1]);
         if (!can_end) continue;
-        auto e164 = TryPhone(groups, i, j, plus && i == 0);
+        auto e164 = TryPhone(groups, i, j, plus && i == 0, pairs);
         if (!e164) continue;
         const size_t phone_begin = i == 0 ? begin : starts[i];
         const size_t phone_end = joined.empty() ? starts[j] + groups[j].size() : end;
@@ -995,7 +1036,7 @@ void EntityExtractor::Impl::ScanWords(std::string_view f, const std::vector<Phon
     } else if (currency.empty()) {
       // Only a money word says it is money: not "cobran 30 dias", not "pague dos veces".
       if (!a.money_word || a.value < 10) continue;
-      if (RE2::PartialMatch(f.substr(mend), not_money)) continue;
+      if (RE2::PartialMatch(f.substr(mbegin + a.value_end), not_money)) continue;
     }
     // To the cent: "99.99" parsed as 99.99000000000001 would be written so.
     pending.push_back(PendingAmount{std::round(a.value * 100) / 100, std::move(currency)});
@@ -1040,15 +1081,23 @@ namespace {
 // Words near an @handle or a $cashtag that say which service it belongs to.
 bool IsCashAppWord(std::string_view lower) {
   if (lower == "cashtag" || lower == "cashapp") return true;
-  return lower.size() == 8 && StartsWith(lower, "cash") && lower.substr(5) == "app";
+  return lower.size() == 8 && StartsWith(lower, "cash") && lower.substr(5) == "app";  // `cash app`
 }
 
-// Whether `mark` lies within `before` bytes after one of `words`, or `after` bytes before one.
-bool Near(const Mark& mark, const std::vector<Mark>& words, size_t before, size_t after) {
-  return std::any_of(words.begin(), words.end(), [&](const Mark& w) {
-    return (w.end <= mark.begin && mark.begin - w.end <= before) ||
-           (mark.end <= w.begin && w.begin - mark.end <= after);
-  });
+// The bytes between `mark` and the closest of `words` within `before` bytes before it or `after`
+// bytes after it; kFar when none is that close.
+constexpr size_t kFar = static_cast<size_t>(-1);
+size_t Gap(const Mark& mark, const std::vector<Mark>& words, size_t before, size_t after) {
+  size_t gap = kFar;
+  for (const Mark& w : words) {
+    if (w.end <= mark.begin && mark.begin - w.end <= before) {
+      gap = std::min(gap, mark.begin - w.end);
+    }
+    if (mark.end <= w.begin && w.begin - mark.end <= after) {
+      gap = std::min(gap, w.begin - mark.end);
+    }
+  }
+  return gap;
 }
 
 bool IsPayeeName(std::string_view name) {
@@ -1058,7 +1107,8 @@ bool IsPayeeName(std::string_view name) {
 }
 
 // The payee of a payment link's path (lowercase, from its `/`): `paypal.me/juantramites/300`,
-// `cash.app/$tramitesjuan`, `venmo.com/u/juan-tramites` or `venmo.com/juan-tramites`.
+// `paypal.com/paypalme/juantramites`, `cash.app/$tramitesjuan`, `venmo.com/u/juan-tramites`.
+// Other pages of those sites (`venmo.com/signup`) name no payee.
 std::optional<std::string> PayeeOfLink(std::string_view registered, std::string_view path) {
   auto segment = [&path]() {
     if (!path.empty() && path.front() == '/') path.remove_prefix(1);
@@ -1068,15 +1118,33 @@ std::optional<std::string> PayeeOfLink(std::string_view registered, std::string_
     return seg;
   };
   std::string_view name = segment();
-  if (registered == "paypal.me" && IsPayeeName(name)) return "paypal:" + std::string(name);
+  if (registered == "paypal.com" && name == "paypalme") name = segment();
+  else if (registered == "paypal.com") return std::nullopt;
+  if ((registered == "paypal.me" || registered == "paypal.com") && IsPayeeName(name)) {
+    return "paypal:" + std::string(name);
+  }
   if (registered == "cash.app" && StartsWith(name, "$") && IsPayeeName(name.substr(1))) {
     return "cash_app:" + std::string(name);
   }
-  if (registered == "venmo.com") {
-    if (name == "u") name = segment();
+  if (registered == "venmo.com" && name == "u") {
+    name = segment();
     if (IsPayeeName(name)) return "venmo:@" + std::string(name);
   }
   return std::nullopt;
+}
+
+// `usd`, `btc`, and a currency with digits glued on (`usd500`).
+bool IsMoneyTag(std::string_view name) {
+  for (std::string_view tag : kMoneyTags) {
+    if (name == tag) return true;
+  }
+  for (std::string_view code : {"usd", "mxn", "us", "mx"}) {
+    if (StartsWith(name, code) && name.size() > code.size() &&
+        std::all_of(name.begin() + static_cast<std::ptrdiff_t>(code.size()), name.end(), IsDigit)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool IsTelegramName(std::string_view name) {
@@ -1142,7 +1210,7 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
           AddUnique(&out->urls, std::move(url));
           if (numeric) {
             std::vector<std::string_view> one = {digits};
-            if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true)) {
+            if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true, /*pairs=*/false)) {
               contacts->push_back(Contact{mbegin, std::move(*e164), true, true});
               continue;
             }
@@ -1152,15 +1220,22 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
         }
       }
     }
-    // chat.whatsapp.com/<code>: a group, known by its invite code (case kept).
+    // chat.whatsapp.com/<code>: a group, known by its invite code (case kept). Anything else
+    // on that host (no code, a longer path) is an ordinary link below.
     if (StartsWith(rest, "chat.whatsapp.com/")) {
       std::string_view code = whole.substr(rest_at + 18);
       if (StartsWith(LowerCopy(code.substr(0, 7)), "invite/")) code.remove_prefix(7);
-      std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
-      url.append("chat.whatsapp.com/").append(code);
-      AddUnique(&out->urls, std::move(url));
-      contacts->push_back(Contact{mbegin, "chat.whatsapp.com/" + std::string(code), false, true});
-      continue;
+      const bool valid = code.size() >= 10 && code.size() <= 32 &&
+                         std::all_of(code.begin(), code.end(), IsAlnum) &&
+                         (mend == original.size() || !IsAlnum(original[mend]));
+      if (valid) {
+        std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
+        url.append("chat.whatsapp.com/").append(code);
+        AddUnique(&out->urls, std::move(url));
+        contacts->push_back(
+            Contact{mbegin, "chat.whatsapp.com/" + std::string(code), false, true});
+        continue;
+      }
     }
     // t.me/<name>, telegram.me/<name>; invite links t.me/+<code> and t.me/joinchat/<code>.
     {
@@ -1174,12 +1249,27 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
         const size_t code_at = StartsWith(name, "+")           ? name_at + 1
                                : StartsWith(name, "joinchat/") ? name_at + 9
                                                                : std::string_view::npos;
-        if (code_at != std::string_view::npos && whole.size() - code_at >= 6) {
+        std::string_view code =
+            code_at == std::string_view::npos ? std::string_view() : whole.substr(code_at);
+        while (!code.empty() && code.back() == '-') code.remove_suffix(1);  // a dash after it
+        const bool valid = code.size() >= 6 && code.size() <= 64 &&
+                           std::all_of(code.begin(), code.end(),
+                                       [](char c) { return IsAlnum(c) || c == '_' || c == '-'; }) &&
+                           (mend == original.size() || !IsAlnum(original[mend]));
+        if (valid && std::all_of(code.begin(), code.end(), IsDigit) && name[0] == '+') {
+          // t.me/+13235550177 opens a chat with a phone number.
+          std::vector<std::string_view> one = {code};
+          if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true, /*pairs=*/false)) {
+            std::string url = has_scheme ? std::string() : std::string("https://");
+            AddUnique(&out->urls, url.append(lower.substr(0, code_at)).append(code));
+            contacts->push_back(Contact{mbegin, std::move(*e164), true, false});
+            continue;
+          }
+        } else if (valid) {
           // Invite codes are case-sensitive: keep them as written.
-          const std::string code(whole.substr(code_at));
           std::string url = has_scheme ? std::string() : std::string("https://");
           AddUnique(&out->urls, url.append(lower.substr(0, code_at)).append(code));
-          telegram.emplace_back(mbegin, "+" + code);
+          telegram.emplace_back(mbegin, "+" + std::string(code));
           continue;
         }
         if (StartsWith(name, "s/")) name.remove_prefix(2);
@@ -1199,14 +1289,19 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
       handles.emplace_back(Mark{mbegin, mend}, lower.substr(1));
       continue;
     }
-    // $cashtag (Cash App when a Cash App word is near); not `$usd`, not glued to a word.
+    // $cashtag (Cash App when a Cash App word is near); not money (`$usd`, `$btc`), not glued
+    // to a word. `$juan@gmail.com` and `$tramites.com` are an e-mail and a domain: scan them
+    // from the next byte.
     if (lower[0] == '$') {
+      const char next = mend < original.size() ? original[mend] : ' ';
+      const bool more = mend + 1 < original.size() && IsAlnum(original[mend + 1]);
+      if (next == '@' || ((next == '.' || next == '-') && more)) {
+        pos = mbegin + 1;
+        continue;
+      }
       if (mbegin > 0 && IsAlnum(original[mbegin - 1])) continue;
       const std::string_view name = std::string_view(lower).substr(1);
-      if (std::find(std::begin(kCurrencyCodes), std::end(kCurrencyCodes), name) ==
-          std::end(kCurrencyCodes)) {
-        cashtags.emplace_back(Mark{mbegin, mend}, std::string(name));
-      }
+      if (!IsMoneyTag(name)) cashtags.emplace_back(Mark{mbegin, mend}, std::string(name));
       continue;
     }
     if (lower == "telegram" || lower == "telegrama" || lower == "tg") {
@@ -1253,25 +1348,29 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
       u.append(host).append(url.substr(host_end));
       AddUnique(&out->urls, std::move(u));
     }
-    if (known && is_messenger(registered)) {
-      if (auto payee = PayeeOfLink(registered, LowerCopy(url.substr(host_end)))) {
-        payees.emplace_back(mbegin, std::move(*payee));
-      }
-    } else if (known) {
-      AddUnique(&out->domains, std::move(registered));
+    if (!known) continue;
+    if (auto payee = PayeeOfLink(registered, LowerCopy(url.substr(host_end)))) {
+      payees.emplace_back(mbegin, std::move(*payee));
     }
+    if (!is_messenger(registered)) AddUnique(&out->domains, std::move(registered));
   }
   // @handles count as Telegram (or Venmo) when a Telegram (Venmo) word is close: before (within
   // 40 bytes) or just after (within 20 bytes), e.g. "Telegram: @citas_rapidas" or
   // "@citas_rapidas (Telegram)". Telegram names have no `-`. $cashtags need a Cash App word.
   for (const auto& [mark, name] : handles) {
-    if (name.find('-') == std::string::npos && Near(mark, telegram_words, 40, 20)) {
-      telegram.emplace_back(mark.begin, name);
+    const size_t to_telegram = Gap(mark, telegram_words, 40, 20);
+    const size_t to_venmo = Gap(mark, venmo_words, 40, 20);
+    const std::string telegram_name = name.substr(0, name.find('-'));
+    if (to_telegram < to_venmo && telegram_name.size() >= 4) {
+      telegram.emplace_back(mark.begin, telegram_name);
+    } else if (to_venmo != kFar) {
+      payees.emplace_back(mark.begin, "venmo:@" + name);
     }
-    if (Near(mark, venmo_words, 40, 20)) payees.emplace_back(mark.begin, "venmo:@" + name);
   }
   for (const auto& [mark, name] : cashtags) {
-    if (Near(mark, cash_app_words, 60, 30)) payees.emplace_back(mark.begin, "cash_app:$" + name);
+    if (Gap(mark, cash_app_words, 60, 30) != kFar) {
+      payees.emplace_back(mark.begin, "cash_app:$" + name);
+    }
   }
   const auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
   std::stable_sort(telegram.begin(), telegram.end(), by_position);
@@ -1282,15 +1381,14 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
 
 std::string EntityExtractor::Impl::Defang(std::string_view original) const {
   std::string s = LowerCopy(original);
-  const bool maybe = s.find("arroba") != std::string::npos ||
-                     s.find_first_of("[({<") != std::string::npos ||
-                     (s.find('@') != std::string::npos &&
-                      (s.find(" punto ") != std::string::npos || s.find(" dot ") != std::string::npos));
+  const auto has = [&s](std::string_view part) { return s.find(part) != std::string::npos; };
+  const bool maybe = has("arroba") || s.find_first_of("[({<") != std::string::npos ||
+                     (has("@") && (has("punto") || has("dot")));
   if (!maybe) return {};
   int changed = RE2::GlobalReplace(&s, defang_at, "@") + RE2::GlobalReplace(&s, defang_dot, ".");
   // `gmail punto com punto mx`: each pass joins one label to the host before it.
   for (int pass = 0; pass < 8; ++pass) {
-    const int joined = RE2::GlobalReplace(&s, defang_word_dot, "\\1.");
+    const int joined = RE2::GlobalReplace(&s, defang_word_dot, "\\1.\\2");
     if (joined == 0) break;
     changed += joined;
   }
@@ -1333,13 +1431,15 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   }
   std::vector<Contact> contacts;
   if (maybe_link) impl_->ScanLinks(original, out, &contacts);
-  // E-mails and domains written around filters: `juan arroba gmail punto com`, `x[.]com`.
+  // E-mails and domains written around filters: `juan arroba gmail punto com`, `x[.]com`. The
+  // rewritten text holds every e-mail and domain of the original, and a host that the original
+  // showed bare (`info[at]ayuda.com`) is part of an e-mail there, as it would be if written whole.
   if (const std::string defanged = impl_->Defang(original); !defanged.empty()) {
     Entities found;
     std::vector<Contact> ignored;
     impl_->ScanLinks(defanged, &found, &ignored);
-    for (std::string& email : found.emails) AddUnique(&out->emails, std::move(email));
-    for (std::string& domain : found.domains) AddUnique(&out->domains, std::move(domain));
+    out->emails = std::move(found.emails);
+    out->domains = std::move(found.domains);
   }
 
   std::vector<Mark> whatsapp_words;
@@ -1348,7 +1448,7 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   const text::ViewText& fv = text.folded();
   for (const PhoneHit& ph : phones) {
     // Offered over WhatsApp: a WhatsApp word up to 40 bytes before, or 16 bytes after.
-    const bool whatsapp = Near(Mark{ph.begin, ph.end}, whatsapp_words, 40, 16);
+    const bool whatsapp = Gap(Mark{ph.begin, ph.end}, whatsapp_words, 40, 16) != kFar;
     const size_t pos = ph.begin < fv.begin.size() ? fv.begin[ph.begin] : ph.begin;
     contacts.push_back(Contact{pos, ph.e164, true, whatsapp});
   }

@@ -3,8 +3,9 @@
 // `entities`), used to explain an alert and to group alerts into campaigns.
 //
 //   phones           E.164. A bare 10-digit number is a US number; Mexican numbers are known by
-//                    +52 / 52 / 044 / 045 prefixes or the Mexican layouts (`55 8932 4827`,
-//                    `55 89 32 48 27`, `664 123 45 67`). Validated with libphonenumber.
+//                    +52 / 52 / 044 / 045 prefixes or the Mexican layouts (`55 8932 4827`; after a
+//                    contact word such as "cel" or "llame al", also in pairs: `55 89 32 48 27`,
+//                    `664 123 45 67`). `t.me/+<number>` links. Validated with libphonenumber.
 //   whatsapp         E.164 numbers offered as WhatsApp contacts (`WhatsApp 323...`, `wa.me/...`,
 //                    "wasap", "whats", "wsp"); `wa.me/message/ID`; groups as
 //                    `chat.whatsapp.com/CODE` (the invite code as written: it is case-sensitive).
@@ -22,8 +23,9 @@
 //                    zelle, crypto, oxxo, seven_eleven, cash_app, venmo, cash_only,
 //                    personal_account.
 //   payment_handles  who is paid: `cash_app:$name` ($cashtag near a Cash App word, or a cash.app
-//                    link), `venmo:@name` (@handle near "Venmo", or a venmo.com link),
-//                    `paypal:name` (paypal.me link); lowercase. Each also adds its method.
+//                    link; not `$usd`, `$btc`), `venmo:@name` (@handle nearer "Venmo" than
+//                    "Telegram", or venmo.com/u/ link), `paypal:name` (paypal.me or
+//                    paypal.com/paypalme link); lowercase. Each also adds its method.
 //
 // Thread safety: an EntityExtractor is immutable after Create() and shared by threads.
 // Cost: microseconds per message (libphonenumber); call it only for messages where a rule fired.

@@ -122,6 +122,10 @@ const ListCase kPhoneCases[] = {
     {"MxThreeThreeTwoTwo", kPhones, "Cel 664 123 45 67 para su permiso", {"+526641234567"}},
     {"PairsWithoutMetroAreaNotPhone", kPhones, "numeros 12 34 56 78 90 de la rifa", {}},
     {"ScoresInPairsNotPhone", kPhones, "marcadores 10 20 30 40 50", {}},
+    {"LotteryPairsNotPhone", kPhones, "Resultados del Melate: 55 03 12 27 41 49", {}},
+    {"WinningPairsNotPhone", kPhones, "Numeros ganadores 33 10 20 30 40", {}},
+    {"ScorePairsNotPhone", kPhones, "marcador 81 10 22 34 45 final", {}},
+    {"TelegramPhoneLink", kPhones, "Escribe a t.me/+13235550177", {"+13235550177"}},
     {"UsInPairsNotPhone", kPhones, "tel 32 35 55 01 77", {}},
 };
 INSTANTIATE_TEST_SUITE_P(Phones, ListTest, testing::ValuesIn(kPhoneCases), CaseName);
@@ -161,7 +165,12 @@ const ListCase kWhatsAppCases[] = {
      kWhatsApp,
      "https://chat.whatsapp.com/invite/KxY7aBcDeFgH1234567890.",
      {"chat.whatsapp.com/KxY7aBcDeFgH1234567890"}},
-    {"WhatsAppHomePageIsNotAContact", kWhatsApp, "descargue en https://www.whatsapp.com/download", {}},
+    {"WhatsAppHomePageIsNotAContact",
+     kWhatsApp,
+     "descargue en https://www.whatsapp.com/download",
+     {}},
+    {"GroupLinkWithoutCodeIsNot", kWhatsApp, "Unase al grupo: https://chat.whatsapp.com/", {}},
+    {"GroupLinkEllipsisIsNot", kWhatsApp, "chat.whatsapp.com/... o chat.whatsapp.com/invite/", {}},
 };
 INSTANTIATE_TEST_SUITE_P(WhatsApp, ListTest, testing::ValuesIn(kWhatsAppCases), CaseName);
 
@@ -189,6 +198,14 @@ const ListCase kTelegramCases[] = {
      {"+AAAAAEk3j2xYz9_w"}},
     {"JoinchatWithoutCodeIsNothing", kTelegram, "abra t.me/joinchat en su telefono", {}},
     {"VenmoHandleIsNotTelegram", kTelegram, "Telegram o Venmo: @juan-tramites", {}},
+    {"PhoneLinkIsNotAnInvite", kTelegram, "t.me/+13235550177", {}},
+    {"InviteWithQueryIsNot", kTelegram, "https://t.me/+AbC?start=12345", {}},
+    {"InviteDashAfter", kTelegram, "t.me/+AbCdEfGh12345678- escribe", {"+AbCdEfGh12345678"}},
+    {"HandleStopsAtDash", kTelegram, "Telegram: @gestor_citas-24h escribenos", {"gestor_citas"}},
+    {"NearerWordWins",
+     kTelegram,
+     "Pague por Venmo. Dudas: Telegram @gestor_citas",
+     {"gestor_citas"}},
 };
 INSTANTIATE_TEST_SUITE_P(Telegram, ListTest, testing::ValuesIn(kTelegramCases), CaseName);
 
@@ -241,7 +258,12 @@ const ListCase kDomainCases[] = {
     {"PaymentLinksNotAdded", kDomains, "paypal.me/JuanTramites o cash.app/$TramitesJuan", {}},
     {"DefangedDomain", kDomains, "Visite ayuda-migrante[.]com hoy", {"ayuda-migrante.com"}},
     {"DefangedDomainParenDot", kDomains, "tramites-usa(dot)net", {"tramites-usa.net"}},
-    {"DotComPhraseIsNotADomain", kDomains, "the dot com bubble, a las 5 en punto com mucha gente", {}},
+    {"DotComPhraseIsNotADomain",
+     kDomains,
+     "the dot com bubble (1999), a las 5 en punto com gente",
+     {}},
+    {"HostOfDefangedEmailIsNotADomain", kDomains, "info[at]ayuda-migrante.com", {}},
+    {"DollarBeforeDomain", kDomains, "$tramites.com/pago", {"tramites.com"}},
 };
 INSTANTIATE_TEST_SUITE_P(Domains, ListTest, testing::ValuesIn(kDomainCases), CaseName);
 
@@ -265,7 +287,13 @@ const ListCase kEmailCases[] = {
      {"juan@ayuda-migrante.org"}},
     {"RealAtWordDots", kEmails, "juan@consulado punto com punto mx", {"juan@consulado.com.mx"}},
     {"ArrobaOfCornIsNot", kEmails, "pesaba una arroba de maiz", {}},
-    {"AtInEnglishIsNot", kEmails, "meet me at gmail dot com headquarters", {}},
+    {"AtInEnglishIsNot", kEmails, "email me (at) work, the dot com bubble", {}},
+    {"DefangedAtPlainDotCom", kEmails, "info[at]ayuda-migrante.com", {"info@ayuda-migrante.com"}},
+    {"PuntoAfterEmailIsAWord",
+     kEmails,
+     "Escriba a juan@gmail.com punto de reunion (el parque)",
+     {"juan@gmail.com"}},
+    {"DollarBeforeEmail", kEmails, "Cash App:$juan@gmail.com", {"juan@gmail.com"}},
 };
 INSTANTIATE_TEST_SUITE_P(Emails, ListTest, testing::ValuesIn(kEmailCases), CaseName);
 
@@ -315,6 +343,15 @@ const ListCase kPayeeCases[] = {
     {"CashTagNeedsCashApp", kPayees, "compre acciones de $AAPL", {}},
     {"TelegramHandleIsNotVenmo", kPayees, "Telegram @gestor_citas", {}},
     {"GluedDollarIsNot", kPayees, "cash app US$abc", {}},
+    {"CryptoTickerIsNot", kPayees, "compre $BTC en Cash App y envie a la wallet", {}},
+    {"CurrencyWithDigitsIsNot", kPayees, "Cash App $USD500", {}},
+    {"PesosIsNot", kPayees, "Cash App $pesos o $MN 500", {}},
+    {"DollarBeforeEmailIsNot", kPayees, "Cash App:$juan@gmail.com", {}},
+    {"VenmoSitePagesAreNot", kPayees, "venmo.com/signup o venmo.com/about/security", {}},
+    {"PaypalComPaypalMe", kPayees, "paypal.com/paypalme/JuanTramites", {"paypal:juantramites"}},
+    {"PaypalComOtherPagesAreNot", kPayees, "paypal.com/signin", {}},
+    {"CashHyphenApp", kPayees, "cash-app: $TramitesJuan", {"cash_app:$tramitesjuan"}},
+    {"NearerWordWins", kPayees, "Pague por Venmo. Dudas: Telegram @gestor_citas", {}},
 };
 INSTANTIATE_TEST_SUITE_P(PaymentHandles, ListTest, testing::ValuesIn(kPayeeCases), CaseName);
 
@@ -389,7 +426,9 @@ const AmountCase kAmountCases[] = {
     {"WordsThousandDigitTail", "le cobran dos mil 500 dolares", {Usd(2500)}},
     {"WordsThousandYDigitTail", "dos mil y 500 pesos", {Mxn(2500)}},
     {"MilDigitTail", "mil 200 dlls", {Usd(1200)}},
-    {"WordsThousandTailNeedsCurrency", "$ dos mil 30 dias antes", {}},
+    {"WordsThousandThenDays", "le cobran dos mil 30 dias antes de la cita", {Usd(2000)}},
+    {"DigitsThousandThenDays", "le cobran 5 mil 30 dias antes", {Usd(5000)}},
+    {"MilThenTimes", "cobran mil 2 veces", {Usd(1000)}},
 };
 std::string AmountName(const testing::TestParamInfo<AmountCase>& param) { return param.param.name; }
 INSTANTIATE_TEST_SUITE_P(Amounts, AmountTest, testing::ValuesIn(kAmountCases), AmountName);
