@@ -3,6 +3,7 @@
 // Three single-pass RE2 scans find candidates; everything else is plain C++ on the few matches:
 //   1. number runs (folded view, only when the text has 7+ digits): digit groups and their
 //      separators; phone layouts are recognised on the groups and checked with libphonenumber.
+//      Runs of digits spelled as words (three or more among them) are read as one number.
 //   2. words (folded view): amounts (digits or number words with currency), payment methods and
 //      WhatsApp words, in one alternation.
 //   3. links (original text, case-insensitive): wa.me / t.me / WhatsApp group links, emails,
@@ -106,6 +107,16 @@ std::string_view ToView(const re2::StringPiece& p) { return {p.data(), p.size()}
 // Folded view: a run of digit groups with the separators phone numbers are written with, or one
 // group of 10+ digits. Lone short groups (years, prices, times) do not match at all.
 constexpr char kNumberRunPattern[] = R"(\+?\(?\d+(?:[ .\-()]{1,3}\d+)+|\+?\d{10,})";
+
+// Folded view: digits written as words, alone or among digit groups, to dodge filters
+// ("tres dos tres cinco cinco cinco cero uno siete siete", "323 five five five 0177").
+constexpr char kDigitWords[] =
+    R"((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zero|one|two|three|four|five|six|)"
+    R"(seven|eight|nine))";
+std::string SpelledRunPattern() {
+  const std::string token = std::string(R"((?:\b)") + kDigitWords + R"(\b|\d+))";
+  return token + R"((?:[ ,.\-]{1,3})" + token + "){4,}";
+}
 
 // Folded view, just before a number run: a word that offers it as a contact ("llame al",
 // "cel.", "WhatsApp:"), with up to two short words between ("marque al numero").
@@ -656,6 +667,7 @@ struct EntityExtractor::Impl {
       : psl(psl_ctx),
         phone_util(PhoneNumberUtil::GetInstance()),
         number_run(kNumberRunPattern, options),
+        spelled_run(SpelledRunPattern(), options),
         contact_word(kContactWordPattern, options),
         id_context(kIdContextPattern, options),
         not_money(kNotMoneyPattern, options),
@@ -667,7 +679,7 @@ struct EntityExtractor::Impl {
         word_kind(options, RE2::ANCHOR_BOTH) {}
 
   Status Init() {
-    for (const RE2* re : {&number_run, &contact_word, &id_context, &not_money, &words, &links,
+    for (const RE2* re : {&number_run, &spelled_run, &contact_word, &id_context, &not_money, &words, &links,
                           &defang_at, &defang_dot, &defang_word_dot}) {
       if (!re->ok()) return Error{"entity pattern: " + re->error() + ": " + re->pattern()};
     }
@@ -684,6 +696,7 @@ struct EntityExtractor::Impl {
   }
 
   void FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
+  void FindSpelledPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
   void ProcessRun(std::string_view f, size_t begin, size_t end, std::vector<PhoneHit>* hits) const;
   // `pairs`: whether Mexican numbers written in pairs count here (see IsMxLayout).
   std::optional<std::string> TryPhone(const std::vector<std::string_view>& groups, size_t i,
@@ -699,6 +712,7 @@ struct EntityExtractor::Impl {
   const psl_ctx_t* psl;
   const PhoneNumberUtil* phone_util;
   RE2 number_run;
+  RE2 spelled_run;
   RE2 contact_word;
   RE2 id_context;
   RE2 not_money;
@@ -967,6 +981,46 @@ void EntityExtractor::Impl::FindPhones(std::string_view f, std::vector<PhoneHit>
     size_t digits = 0;  // fewer than 10 digits can never be a phone
     for (char c : ToView(run)) digits += IsDigit(c) ? 1 : 0;
     if (digits >= 10) ProcessRun(f, begin, begin + run.size(), hits);
+  }
+}
+
+void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
+                                              std::vector<PhoneHit>* hits) const {
+  static constexpr std::string_view kDigit[] = {"cero", "uno",  "dos",   "tres",  "cuatro",
+                                                "cinco", "seis", "siete", "ocho",  "nueve",
+                                                "zero",  "one",  "two",   "three", "four",
+                                                "five",  "six",  "seven", "eight", "nine"};
+  const re2::StringPiece text(f.data(), f.size());
+  re2::StringPiece run;
+  size_t pos = 0;
+  while (pos < f.size() && spelled_run.Match(text, pos, f.size(), RE2::UNANCHORED, &run, 1)) {
+    const size_t begin = static_cast<size_t>(run.data() - f.data());
+    const size_t end = begin + run.size();
+    pos = std::max(end, pos + 1);
+    // Words to digits; at least three of them, or it is an ordinary number run.
+    std::string digits;
+    size_t spelled = 0;
+    for (size_t i = begin; i < end;) {
+      if (IsDigit(f[i])) {
+        digits.push_back(f[i++]);
+      } else if (IsAlpha(f[i])) {
+        const std::string_view word = AlphaAt(f, i);
+        for (size_t d = 0; d < std::size(kDigit); ++d) {
+          if (kDigit[d] == word) digits.push_back(static_cast<char>('0' + d % 10));
+        }
+        ++spelled;
+        i += word.size();
+      } else {
+        ++i;
+      }
+    }
+    if (spelled < 3 || digits.size() < 10 || digits.size() > 13) continue;
+    const std::vector<std::string_view> one = {digits};
+    auto e164 = TryPhone(one, 0, 0, /*plus=*/false, /*pairs=*/false);
+    if (!e164) continue;
+    const size_t window = begin >= 32 ? begin - 32 : 0;
+    if (RE2::PartialMatch(f.substr(window, begin - window), id_context)) continue;
+    hits->push_back(PhoneHit{begin, end, std::move(*e164)});
   }
 }
 
@@ -1422,6 +1476,7 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   size_t digits = 0;
   for (char c : folded) digits += IsDigit(c) ? 1 : 0;
   if (digits >= 7) impl_->FindPhones(folded, &phones);
+  impl_->FindSpelledPhones(folded, &phones);
 
   bool maybe_link = false;
   for (size_t k = 0; k + 1 < original.size() && !maybe_link; ++k) {
