@@ -74,6 +74,9 @@ Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineO
                                                    std::vector<std::string>* warnings) {
   std::shared_ptr<Engine> engine(new Engine());
   engine->pack_ = std::move(pack);
+  // Resolve composite members again: a pack edited after loading (rules added, as the benchmark
+  // does) would otherwise score composites through stale slots.
+  if (Status s = LinkPack(&engine->pack_); !s.ok()) return s.error();
   engine->scorer_ = std::make_unique<Scorer>(engine->pack_);
   engine->version_ = engine->pack_.VersionString();
   auto matcher = Matcher::Compile(engine->pack_, Matcher::Options{options.cache_dir});

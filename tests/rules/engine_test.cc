@@ -103,6 +103,30 @@ TEST_F(EngineTest, ScoresAndMapsSpansBackToTheOriginalText) {
   EXPECT_FALSE(r.campaign_key.empty());
 }
 
+TEST_F(EngineTest, APackEditedAfterLoadingScoresItsCompositesByMemberId) {
+  // A rule put before the others moves every rule's index; the composite must still find its
+  // members by id (the benchmark builds packs this way).
+  auto pack = ParsePack(kPack, "test.yaml");
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  Rule first = pack->rules.front();
+  first.id = "nunca-aparece";
+  first.patterns = {Pattern{"palabra que nunca aparece", {}}};
+  first.match_examples.clear();
+  first.no_match_examples.clear();
+  pack->rules.insert(pack->rules.begin(), std::move(first));
+  EngineOptions options;
+  options.cache_dir = cache_;
+  auto engine = Engine::Build(std::move(*pack), options, &warnings_);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  ScanResult r;
+  ASSERT_TRUE((*engine)->Scan("Le garantizamos su permiso, pague por Zelle", **ctx, &r).ok());
+  EXPECT_EQ(r.score, 95);  // 40 + 25 + the composite's 30
+  ASSERT_EQ(r.rules.size(), 3u);
+  EXPECT_EQ(r.rules[2].id, "garantia-con-pago");
+}
+
 TEST_F(EngineTest, NegativeEvidenceKeepsWarningsQuiet) {
   auto engine = Build(kPack);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
