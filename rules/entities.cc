@@ -3,7 +3,8 @@
 // Three single-pass RE2 scans find candidates; everything else is plain C++ on the few matches:
 //   1. number runs (folded view, only when the text has 7+ digits): digit groups and their
 //      separators; phone layouts are recognised on the groups and checked with libphonenumber.
-//      Runs of digits spelled as words (three or more among them) are read as one number.
+//      Runs of digits spelled as words (three or more among them) after a contact word are read
+//      as one number: counting, scores and lucky numbers are spelled too.
 //   2. words (folded view): amounts (digits or number words with currency), payment methods and
 //      WhatsApp words, in one alternation.
 //   3. links (original text, case-insensitive): wa.me / t.me / WhatsApp group links, emails,
@@ -109,21 +110,23 @@ std::string_view ToView(const re2::StringPiece& p) { return {p.data(), p.size()}
 constexpr char kNumberRunPattern[] = R"(\+?\(?\d+(?:[ .\-()]{1,3}\d+)+|\+?\d{10,})";
 
 // Folded view: digits written as words, alone or among digit groups, to dodge filters
-// ("tres dos tres cinco cinco cinco cero uno siete siete", "323 five five five 0177").
+// ("tres dos tres cinco cinco cinco cero uno siete siete", "323 five five five 0177"); counted
+// only after a contact word (AfterContactWord).
 constexpr char kDigitWords[] =
     R"((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zero|one|two|three|four|five|six|)"
     R"(seven|eight|nine))";
 std::string SpelledRunPattern() {
   const std::string token = std::string(R"((?:\b)") + kDigitWords + R"(\b|\d+))";
-  return token + R"((?:[ ,.\-]{1,3})" + token + "){4,}";
+  return token + R"((?:[ .\-]{1,3})" + token + "){4,}";
 }
 
 // Folded view, just before a number run: a word that offers it as a contact ("llame al",
-// "cel.", "WhatsApp:"), with up to two short words between ("marque al numero").
+// "cel.", "WhatsApp:"), with up to two short words between ("marque al numero"). Not words with
+// other everyday senses ("info", "text", "call", "marca"). Matched on a window that starts at a
+// word's start, so `\b` cannot fall inside "hotel".
 constexpr char kContactWordPattern[] =
-    R"(\b(?:tel|telefono|telefonos|cel|celular|movil|llam\w*|marc(?:a|ar|ame|anos)|marque\w*|)"
-    R"(whats\w*|wsp|wasap|wassap|wa|contacto|contactenos|informes|info|phone|call|text|cell|)"
-    R"(mobile)\b)"
+    R"(\b(?:tel|telefono|telefonos|cel|celular|movil|llam\w*|marcar|marcame|marcanos|marque\w*|)"
+    R"(whats\w*|wsp|wasap|wassap|contacto|contactenos|informes|phone|cell|mobile)\b)"
     R"((?:\W{1,3}\w{1,6}){0,2}\W{0,3}$)";
 
 // Folded view: the words before a number that make it a case, receipt or account number.
@@ -310,8 +313,7 @@ constexpr std::array<std::string_view, 9> kMessengerHosts = {
 constexpr std::string_view kMoneyTags[] = {
     "us",    "usd",   "mx",      "mxn",   "mn",      "dll",      "dlls", "dls",  "cad",
     "peso",  "pesos", "dolar",   "dolares", "dollar", "dollars", "btc",  "eth",  "usdt",
-    "usdc",  "bnb",   "sol",     "doge",  "xrp",     "ltc",      "ada",  "bitcoin", "ethereum",
-    "tether"};
+    "usdc",  "bnb",   "doge",    "xrp",   "ltc",     "bitcoin",  "ethereum", "tether"};
 
 // ---------------------------------------------------------------------------------------------
 // Number words.
@@ -679,8 +681,8 @@ struct EntityExtractor::Impl {
         word_kind(options, RE2::ANCHOR_BOTH) {}
 
   Status Init() {
-    for (const RE2* re : {&number_run, &spelled_run, &contact_word, &id_context, &not_money, &words, &links,
-                          &defang_at, &defang_dot, &defang_word_dot}) {
+    for (const RE2* re : {&number_run, &spelled_run, &contact_word, &id_context, &not_money,
+                          &words, &links, &defang_at, &defang_dot, &defang_word_dot}) {
       if (!re->ok()) return Error{"entity pattern: " + re->error() + ": " + re->pattern()};
     }
     // Which word matched: payment methods 0..12, then WhatsApp words.
@@ -697,8 +699,10 @@ struct EntityExtractor::Impl {
 
   void FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
   void FindSpelledPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
+  bool AfterContactWord(std::string_view f, size_t pos) const;
   void ProcessRun(std::string_view f, size_t begin, size_t end, std::vector<PhoneHit>* hits) const;
-  // `pairs`: whether Mexican numbers written in pairs count here (see IsMxLayout).
+  // `pairs`: whether Mexican numbers written in pairs count here without a prefix (see
+  // IsMxLayout); after 52, 044, 045 or 01 they always do.
   std::optional<std::string> TryPhone(const std::vector<std::string_view>& groups, size_t i,
                                       size_t j, bool plus, bool pairs) const;
   std::optional<std::string> CheckNumber(int32_t country_code, std::string_view national) const;
@@ -855,21 +859,21 @@ std::optional<std::string> EntityExtractor::Impl::TryPhone(const std::vector<std
     if (!single && first == "52") {
       size_t k = i + 1;
       if (len == 13 && g[k] == "1") ++k;
-      layout = k <= j && IsMxLayout(g, k, j, pairs);
+      layout = k <= j && IsMxLayout(g, k, j, /*pairs=*/true);
     } else if (!single && first == "521" && len == 13) {
-      layout = IsMxLayout(g, i + 1, j, pairs);
+      layout = IsMxLayout(g, i + 1, j, /*pairs=*/true);
     }
     if (layout) return CheckNumber(52, last10);
     return std::nullopt;
   }
   if (len == 13 && (StartsWith(d, "044") || StartsWith(d, "045"))) {
-    if (single || ((first == "044" || first == "045") && IsMxLayout(g, i + 1, j, pairs))) {
+    if (single || ((first == "044" || first == "045") && IsMxLayout(g, i + 1, j, true))) {
       return CheckNumber(52, last10);
     }
     return std::nullopt;
   }
   if (len == 12 && StartsWith(d, "01") && !single && first == "01" &&
-      IsMxLayout(g, i + 1, j, pairs)) {
+      IsMxLayout(g, i + 1, j, /*pairs=*/true)) {
     return CheckNumber(52, last10);  // old Mexican long-distance prefix
   }
   return std::nullopt;
@@ -941,9 +945,9 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
   auto breaks = [](std::string_view sep) {
     return sep.find_first_of(" ()") != std::string_view::npos;
   };
-  // Pairs (`55 89 32 48 27`) only after a contact word: draws and scores come in pairs too.
-  const size_t word_window = begin >= 24 ? begin - 24 : 0;
-  const bool pairs = RE2::PartialMatch(f.substr(word_window, begin - word_window), contact_word);
+  // Pairs (`55 89 32 48 27`) only after a contact word or an area code in parentheses: draws and
+  // scores come in pairs too. (A 52/044/01 prefix is cue enough; TryPhone knows.)
+  const bool pairs = f[begin] == '(' || AfterContactWord(f, begin);
 
   size_t i = 0;
   while (i < n) {
@@ -984,6 +988,12 @@ void EntityExtractor::Impl::FindPhones(std::string_view f, std::vector<PhoneHit>
   }
 }
 
+bool EntityExtractor::Impl::AfterContactWord(std::string_view f, size_t pos) const {
+  size_t window = pos >= 24 ? pos - 24 : 0;
+  while (window > 0 && IsAlnum(f[window - 1])) --window;
+  return RE2::PartialMatch(f.substr(window, pos - window), contact_word);
+}
+
 void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
                                               std::vector<PhoneHit>* hits) const {
   static constexpr std::string_view kDigit[] = {"cero", "uno",  "dos",   "tres",  "cuatro",
@@ -1015,6 +1025,10 @@ void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
       }
     }
     if (spelled < 3 || digits.size() < 10 || digits.size() > 13) continue;
+    // Counting, scores and lucky numbers are spelled too: only a number offered as a contact,
+    // and not glued to a word.
+    if ((begin > 0 && IsAlnum(f[begin - 1])) || (end < f.size() && IsAlnum(f[end]))) continue;
+    if (!AfterContactWord(f, begin)) continue;
     const std::vector<std::string_view> one = {digits};
     auto e164 = TryPhone(one, 0, 0, /*plus=*/false, /*pairs=*/false);
     if (!e164) continue;
@@ -1138,17 +1152,18 @@ bool IsCashAppWord(std::string_view lower) {
   return lower.size() == 8 && StartsWith(lower, "cash") && lower.substr(5) == "app";  // `cash app`
 }
 
-// The bytes between `mark` and the closest of `words` within `before` bytes before it or `after`
-// bytes after it; kFar when none is that close.
+// How close the nearest of `words` is to `mark`, within `before` bytes before it or `after` bytes
+// after it: twice the bytes between them, plus one for a word after, so that at the same
+// distance a label before wins ("Telegram: @a, Venmo: @b"). kFar when none is that close.
 constexpr size_t kFar = static_cast<size_t>(-1);
 size_t Gap(const Mark& mark, const std::vector<Mark>& words, size_t before, size_t after) {
   size_t gap = kFar;
   for (const Mark& w : words) {
     if (w.end <= mark.begin && mark.begin - w.end <= before) {
-      gap = std::min(gap, mark.begin - w.end);
+      gap = std::min(gap, 2 * (mark.begin - w.end));
     }
     if (mark.end <= w.begin && w.begin - mark.end <= after) {
-      gap = std::min(gap, w.begin - mark.end);
+      gap = std::min(gap, 2 * (w.begin - mark.end) + 1);
     }
   }
   return gap;
@@ -1348,8 +1363,17 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
     // from the next byte.
     if (lower[0] == '$') {
       const char next = mend < original.size() ? original[mend] : ' ';
-      const bool more = mend + 1 < original.size() && IsAlnum(original[mend + 1]);
-      if (next == '@' || ((next == '.' || next == '-') && more)) {
+      size_t token_end = mend;  // the rest of the word: `.com`, `-usa.com`, `-perez`
+      while (token_end < original.size() && original[token_end] != ' ' &&
+             original[token_end] != '\n' && original[token_end] != '\t') {
+        ++token_end;
+      }
+      const std::string_view token = original.substr(mend, token_end - mend);
+      bool host = false;
+      for (size_t k = 0; k + 1 < token.size() && !host; ++k) {
+        host = token[k] == '.' && IsAlnum(token[k + 1]);
+      }
+      if (next == '@' || ((next == '.' || next == '-') && host)) {
         pos = mbegin + 1;
         continue;
       }
@@ -1414,8 +1438,13 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
   for (const auto& [mark, name] : handles) {
     const size_t to_telegram = Gap(mark, telegram_words, 40, 20);
     const size_t to_venmo = Gap(mark, venmo_words, 40, 20);
-    const std::string telegram_name = name.substr(0, name.find('-'));
-    if (to_telegram < to_venmo && telegram_name.size() >= 4) {
+    // `@gestor_citas-24h`: the handle ends at the `-` (Telegram names have none), if what is
+    // left is a whole name.
+    const size_t dash = name.find('-');
+    const std::string telegram_name = name.substr(0, dash);
+    const bool whole = dash == std::string::npos ? telegram_name.size() >= 4
+                                                 : IsTelegramName(telegram_name);
+    if (to_telegram < to_venmo && whole) {
       telegram.emplace_back(mark.begin, telegram_name);
     } else if (to_venmo != kFar) {
       payees.emplace_back(mark.begin, "venmo:@" + name);
@@ -1486,15 +1515,22 @@ void EntityExtractor::Extract(const text::Normalized& text, Entities* out) const
   }
   std::vector<Contact> contacts;
   if (maybe_link) impl_->ScanLinks(original, out, &contacts);
-  // E-mails and domains written around filters: `juan arroba gmail punto com`, `x[.]com`. The
-  // rewritten text holds every e-mail and domain of the original, and a host that the original
-  // showed bare (`info[at]ayuda.com`) is part of an e-mail there, as it would be if written whole.
+  // E-mails and domains written around filters: `juan arroba gmail punto com`, `x[.]com`. A host
+  // the original showed bare inside such an e-mail (`info[at]ayuda.com`) is the e-mail's, as it
+  // would be if the address were written whole, so it leaves `domains`.
   if (const std::string defanged = impl_->Defang(original); !defanged.empty()) {
     Entities found;
     std::vector<Contact> ignored;
     impl_->ScanLinks(defanged, &found, &ignored);
-    out->emails = std::move(found.emails);
-    out->domains = std::move(found.domains);
+    for (std::string& email : found.emails) {
+      if (std::find(out->emails.begin(), out->emails.end(), email) != out->emails.end()) continue;
+      const std::string_view host = std::string_view(email).substr(email.find('@') + 1);
+      std::erase_if(out->domains, [host](const std::string& d) {
+        return host == d || (host.size() > d.size() && host.ends_with("." + d));
+      });
+      out->emails.push_back(std::move(email));
+    }
+    for (std::string& domain : found.domains) AddUnique(&out->domains, std::move(domain));
   }
 
   std::vector<Mark> whatsapp_words;

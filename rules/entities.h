@@ -5,8 +5,9 @@
 //   phones           E.164. A bare 10-digit number is a US number; Mexican numbers are known by
 //                    +52 / 52 / 044 / 045 prefixes or the Mexican layouts (`55 8932 4827`; after a
 //                    contact word such as "cel" or "llame al", also in pairs: `55 89 32 48 27`,
-//                    `664 123 45 67`). Digits spelled out ("tres dos tres cinco…", "323 five
-//                    five five 0177"). `t.me/+<number>` links. Validated with libphonenumber.
+//                    `664 123 45 67`; with a 52/044 prefix or `(55)` always). Digits spelled out
+//                    after a contact word ("cel: tres dos tres cinco…", "323 five five five
+//                    0177"). `t.me/+<number>` links. Validated with libphonenumber.
 //   whatsapp         E.164 numbers offered as WhatsApp contacts (`WhatsApp 323...`, `wa.me/...`,
 //                    "wasap", "whats", "wsp"); `wa.me/message/ID`; groups as
 //                    `chat.whatsapp.com/CODE` (the invite code as written: it is case-sensitive).
