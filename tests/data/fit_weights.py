@@ -6,21 +6,24 @@ values change. Each labelled message of the tuning sets (never the unseen ones: 
 half, the sixth, tenth and fourteenth sets) becomes the set of rules and composites that fire on
 it, found by `centinela scan` over a copy of the pack in which every weight is 1 and every cap
 100 (so RE2 confirms every candidate). A logistic regression over those hits is then fitted by
-AdaGrad, with:
+full-batch AdaGrad, with:
 
   - a fixed intercept of -3 and weights in units of 10 score points, so score 30 (review) is
     probability 0.5, 60 (alert) 0.95 and 90 (publish) 0.9975;
+  - the engine's category caps in the model: where a category's hits sum past its cap, the cap
+    is what counts and those weights get no gradient from that message;
   - each weight keeping its sign (scam evidence >= 0, evidence of legitimacy <= 0; helpers at 0
     may rise), and categories capped at 0 (building blocks) left out;
-  - an L2 pull of strength L2 toward the pack's own weights, so a rule the tuning sets say
-    little about keeps the weight its author gave it.
+  - an L2 pull of strength L2 toward the pack's own weights, on every weight at every step
+    (against the mean loss over all messages), so a rule the tuning sets say little about keeps
+    the weight its author gave it.
 
 Weights are rounded to integers and written into a copy of the pack; a rule never gets 0 (the
-loader refuses it), so a rule fitted to 0 keeps a weight of 1 with its sign. Deterministic
-(seeded): the same pack, sets and binary give the same weights.
+loader refuses it), so a rule fitted to 0 keeps a weight of 1 with its sign. Deterministic:
+the same pack, sets and binary give the same weights.
 
 Usage (PyYAML: apt-get install python3-yaml):
-  python3 tests/data/fit_weights.py --prior PACK_DIR --out OUT_DIR [--centinela BIN] [--l2 0.2]
+  python3 tests/data/fit_weights.py --prior PACK_DIR --out OUT_DIR [--centinela BIN] [--l2 0.003]
       [--check]
 `--check` also prints the leave-one-set-out totals (each set scored by weights fitted on the
 others) at thresholds 20-35, the figure used to choose L2.
@@ -30,7 +33,6 @@ import glob
 import json
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -49,9 +51,8 @@ TUNING_SETS = ["dev", "tune", "tune2", "tune3", "tune4", "tune5", "tune7", "tune
 INTERCEPT = -3.0
 SCALE = 10.0  # score points per unit of log-odds
 REVIEW = 30  # -INTERCEPT * SCALE
-SEED = 1
-EPOCHS = 60
-RATE = 0.3
+ITERATIONS = 300
+RATE = 0.5
 
 WEIGHT_LINE = re.compile(r"^(\s+weight:\s*)(-?\d+)(.*)$")
 ID_LINE = re.compile(r"^\s*- id:\s*(\S+)")
@@ -99,15 +100,19 @@ def rewrite_weights(pack_dir, out_dir, new_weight):
 
 def probe_pack(pack_dir, tmp):
     """The pack with every weight 1, every cap 100 and thresholds 1/2/3: every hit is reported."""
-    weight, _, _, _ = read_pack(pack_dir)
     out = os.path.join(tmp, "probe")
-    rewrite_weights(pack_dir, out, {k: 1 for k in weight})
-    for path in glob.glob(os.path.join(out, "*.yaml")):
-        text = open(path, encoding="utf-8").read()
-        text = re.sub(r"(?m)^thresholds:.*$", "thresholds: {review: 1, alert: 2, publish: 3}", text)
-        text = re.sub(r"(?ms)^(category_caps:\n)((?:  \S+: *-?\d+\n)+)",
-                      lambda m: m.group(1) + re.sub(r"-?\d+\n", "100\n", m.group(2)), text)
-        open(path, "w", encoding="utf-8").write(text)
+    os.makedirs(out)
+    for path in sorted(glob.glob(os.path.join(pack_dir, "*.yaml"))):
+        doc = yaml.safe_load(open(path, encoding="utf-8")) or {}
+        if "thresholds" in doc:
+            doc["thresholds"] = {"review": 1, "alert": 2, "publish": 3}
+        if "category_caps" in doc:
+            doc["category_caps"] = {c: 100 for c in doc["category_caps"]}
+        for kind in ("rules", "composites"):
+            for entry in doc.get(kind) or []:
+                entry["weight"] = 1
+        with open(os.path.join(out, os.path.basename(path)), "w", encoding="utf-8") as f:
+            yaml.safe_dump(doc, f, allow_unicode=True, sort_keys=False)
     return out
 
 
@@ -130,6 +135,7 @@ def hits(binary, probe, sets):
 
 
 def fit(rows, prior, category, caps, l2):
+    """Full-batch AdaGrad on the mean log-loss of the capped score, plus l2 * |w - prior|^2 / 2."""
     ids = sorted(prior)
     index = {k: i for i, k in enumerate(ids)}
     w0 = [prior[k] / SCALE for k in ids]
@@ -142,22 +148,55 @@ def fit(rows, prior, category, caps, l2):
         else:
             lo.append(0.0); hi.append(math.inf)
     w = [min(hi[i], max(lo[i], w0[i])) for i in range(len(ids))]
+    # Each message: its uncapped hits, and its hits grouped by capped category with the cap.
+    groups = []
+    for _, scam, hit_ids in rows:
+        free, capped = [], {}
+        for h in hit_ids:
+            if h not in index:
+                continue
+            c = category.get(h)
+            if c in caps:
+                capped.setdefault(c, []).append(index[h])
+            else:
+                free.append(index[h])
+        groups.append((1.0 if scam else 0.0, free,
+                       [(caps[c] / SCALE, members) for c, members in capped.items()]))
+    n = float(len(rows))
     g2 = [1e-8] * len(ids)
-    xs = [[index[h] for h in hit_ids if h in index] for _, _, hit_ids in rows]
-    ys = [1.0 if scam else 0.0 for _, scam, _ in rows]
-    order = list(range(len(rows)))
-    rng = random.Random(SEED)
-    for _ in range(EPOCHS):
-        rng.shuffle(order)
-        for k in order:
-            z = INTERCEPT + sum(w[i] for i in xs[k])
+    for _ in range(ITERATIONS):
+        grad = [l2 * (w[i] - w0[i]) for i in range(len(ids))]
+        for y, free, capped in groups:
+            z = INTERCEPT
+            live = list(free)
+            for cap, members in capped:
+                total = sum(w[i] for i in members)
+                if total > cap:
+                    z += cap  # the cap holds: these weights do not move the score here
+                else:
+                    z += total
+                    live.extend(members)
+            for i in free:
+                z += w[i]
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g = p - ys[k]
-            for i in xs[k]:
-                gi = g + l2 * (w[i] - w0[i])
-                g2[i] += gi * gi
-                w[i] = min(hi[i], max(lo[i], w[i] - RATE / math.sqrt(g2[i]) * gi))
+            g = (p - y) / n
+            for i in live:
+                grad[i] += g
+        for i in range(len(ids)):
+            if lo[i] == hi[i]:
+                continue
+            g2[i] += grad[i] * grad[i]
+            w[i] = min(hi[i], max(lo[i], w[i] - RATE / math.sqrt(g2[i]) * grad[i]))
     return {k: int(round(SCALE * w[index[k]])) for k in ids}
+
+
+def nonzero_rules(fitted, prior, rules):
+    """The loader refuses a rule of weight 0: such a rule keeps 1 with its sign."""
+    out = dict(fitted)
+    for k in rules:
+        if out[k] == 0:
+            out[k] = 1 if prior[k] > 0 else -1
+    return out
 
 
 def score(weights, category, caps, hit_ids):
@@ -188,7 +227,7 @@ def main():
     ap.add_argument("--prior", required=True, help="the pack whose weights are the start")
     ap.add_argument("--out", required=True, help="where the fitted pack is written")
     ap.add_argument("--centinela", default=os.path.join(ROOT, "build/app/centinela"))
-    ap.add_argument("--l2", type=float, default=0.2)
+    ap.add_argument("--l2", type=float, default=0.003)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
 
@@ -203,7 +242,7 @@ def main():
         for name in TUNING_SETS:
             train = [r for r in rows if r[0] != name]
             test = [r for r in rows if r[0] == name]
-            fitted = fit(train, prior, category, caps, args.l2)
+            fitted = nonzero_rules(fit(train, prior, category, caps, args.l2), prior, rules)
             for t in (20, 25, 30, 35):
                 fp, fn = errors(fitted, category, caps, test, t)
                 a = totals.setdefault(t, [0, 0])
@@ -213,10 +252,7 @@ def main():
             print(f"leave-one-set-out, threshold {t}: {fp} false alarms, {fn} misses",
                   file=sys.stderr)
 
-    fitted = fit(rows, prior, category, caps, args.l2)
-    for k in rules:
-        if fitted[k] == 0:
-            fitted[k] = 1 if prior[k] > 0 else -1
+    fitted = nonzero_rules(fit(rows, prior, category, caps, args.l2), prior, rules)
     for label, w in (("prior", prior), ("fitted", fitted)):
         fp, fn = errors(w, category, caps, rows, 30)
         print(f"{label} weights on the tuning sets: {fp} false alarms, {fn} misses",
