@@ -33,9 +33,10 @@
 //     was written. `whatsapp` is the subset offered over WhatsApp.
 //   - A bare 10-digit number is read as US; when that reading is invalid (`55 8932 4827`
 //     written without spaces) the Mexican reading is tried. 2-4-4 groups starting with 55/33/81
-//     are Mexican; after a contact word ("cel", "llame al", "WhatsApp"), so are pairs starting
-//     with 55/33/81 (`55 89 32 48 27`) and 3-3-2-2 (`664 123 45 67`): lottery draws and scores
-//     are written in pairs too.
+//     are Mexican; after a contact word ("cel", "llame al", "WhatsApp"), a 52/044/01 prefix or
+//     `(55)`, so are pairs starting with 55/33/81 (`55 89 32 48 27`) and 3-3-2-2
+//     (`664 123 45 67`): lottery draws and scores are written in pairs too. Digits spelled as
+//     words count only after a contact word.
 //   - Bare domains need a known ICANN suffix (no `*` rule), so `p.ej.`, `U.S.`, `EE.UU.` and
 //     `formulario.pdf` are not domains. Suffixes that are also common words (`.es`, `.de`,
 //     `.la`, `.no`, `.me`, `.zip`, ...) count only with a scheme, `www.` or a path.
