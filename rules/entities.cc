@@ -346,9 +346,17 @@ constexpr WordValue kWordValues[] = {
     {"eighteen", 18},    {"nineteen", 19},     {"twenty", 20},      {"thirty", 30},
     {"forty", 40},       {"fifty", 50},        {"sixty", 60},       {"seventy", 70},
     {"eighty", 80},      {"ninety", 90},       {"hundred", -1},     {"thousand", -2},
-    {"million", -3},
+    {"million", -3},     {"zero", 0},  // `zero` only in spelled phone digits
 };
 // clang-format on
+
+// The entry of a number word, or nullptr.
+const WordValue* FindNumberWord(std::string_view word) {
+  for (const WordValue& wv : kWordValues) {
+    if (wv.word == word) return &wv;
+  }
+  return nullptr;
+}
 
 // Value of a run of number words as matched by the words pattern; nullopt when it has none.
 // `has_big` says whether it contains mil/thousand/million.
@@ -365,13 +373,7 @@ std::optional<double> ParseNumberWords(std::string_view s, bool* has_big) {
     std::string_view word = s.substr(i, j - i);
     i = j;
     if (word.empty() || word == "y" || word == "and") continue;
-    const WordValue* found = nullptr;
-    for (const WordValue& wv : kWordValues) {
-      if (wv.word == word) {
-        found = &wv;
-        break;
-      }
-    }
+    const WordValue* found = FindNumberWord(word);
     if (found == nullptr) continue;
     any = true;
     switch (found->value) {
@@ -542,12 +544,7 @@ std::string_view AlphaAt(std::string_view s, size_t i) {
   return s.substr(i, j - i);
 }
 
-bool IsNumberWord(std::string_view word) {
-  for (const WordValue& wv : kWordValues) {
-    if (wv.word == word) return true;
-  }
-  return false;
-}
+bool IsNumberWord(std::string_view word) { return FindNumberWord(word) != nullptr; }
 
 char CurrencyWord(std::string_view word) {
   static constexpr std::string_view kUsd[] = {"dolares", "dolar", "dollars", "dollar", "dlls",
@@ -700,6 +697,9 @@ struct EntityExtractor::Impl {
 
   void FindPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
   void FindSpelledPhones(std::string_view f, std::vector<PhoneHit>* hits) const;
+  // Whether the number at f[pos] follows a case, receipt or account label (kIdContextPattern),
+  // or a word that offers it as a contact (kContactWordPattern).
+  bool AfterIdLabel(std::string_view f, size_t pos) const;
   bool AfterContactWord(std::string_view f, size_t pos) const;
   void ProcessRun(std::string_view f, size_t begin, size_t end, std::vector<PhoneHit>* hits) const;
   // `pairs`: whether Mexican numbers written in pairs count here without a prefix (see
@@ -964,8 +964,7 @@ void EntityExtractor::Impl::ProcessRun(std::string_view f, size_t begin, size_t 
         const size_t phone_begin = i == 0 ? begin : starts[i];
         const size_t phone_end = joined.empty() ? starts[j] + groups[j].size() : end;
         // Case, receipt and account numbers are not phones.
-        const size_t window = phone_begin >= 32 ? phone_begin - 32 : 0;
-        if (RE2::PartialMatch(f.substr(window, phone_begin - window), id_context)) break;
+        if (AfterIdLabel(f, phone_begin)) break;
         hits->push_back(PhoneHit{phone_begin, phone_end, std::move(*e164)});
         i = j + 1;
         found = true;
@@ -989,6 +988,11 @@ void EntityExtractor::Impl::FindPhones(std::string_view f, std::vector<PhoneHit>
   }
 }
 
+bool EntityExtractor::Impl::AfterIdLabel(std::string_view f, size_t pos) const {
+  const size_t window = pos >= 32 ? pos - 32 : 0;
+  return RE2::PartialMatch(f.substr(window, pos - window), id_context);
+}
+
 bool EntityExtractor::Impl::AfterContactWord(std::string_view f, size_t pos) const {
   size_t window = pos >= 24 ? pos - 24 : 0;
   while (window > 0 && IsAlnum(f[window - 1])) --window;
@@ -997,10 +1001,6 @@ bool EntityExtractor::Impl::AfterContactWord(std::string_view f, size_t pos) con
 
 void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
                                               std::vector<PhoneHit>* hits) const {
-  static constexpr std::string_view kDigit[] = {"cero", "uno",  "dos",   "tres",  "cuatro",
-                                                "cinco", "seis", "siete", "ocho",  "nueve",
-                                                "zero",  "one",  "two",   "three", "four",
-                                                "five",  "six",  "seven", "eight", "nine"};
   const re2::StringPiece text(f.data(), f.size());
   re2::StringPiece run;
   size_t pos = 0;
@@ -1015,9 +1015,10 @@ void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
       if (IsDigit(f[i])) {
         digits.push_back(f[i++]);
       } else if (IsAlpha(f[i])) {
+        // A word of kDigitWords: its value is 0..9.
         const std::string_view word = AlphaAt(f, i);
-        for (size_t d = 0; d < std::size(kDigit); ++d) {
-          if (kDigit[d] == word) digits.push_back(static_cast<char>('0' + d % 10));
+        if (const WordValue* wv = FindNumberWord(word)) {
+          digits.push_back(static_cast<char>('0' + wv->value));
         }
         ++spelled;
         i += word.size();
@@ -1033,8 +1034,7 @@ void EntityExtractor::Impl::FindSpelledPhones(std::string_view f,
     const std::vector<std::string_view> one = {digits};
     auto e164 = TryPhone(one, 0, 0, /*plus=*/false, /*pairs=*/false);
     if (!e164) continue;
-    const size_t window = begin >= 32 ? begin - 32 : 0;
-    if (RE2::PartialMatch(f.substr(window, begin - window), id_context)) continue;
+    if (AfterIdLabel(f, begin)) continue;
     hits->push_back(PhoneHit{begin, end, std::move(*e164)});
   }
 }
@@ -1260,6 +1260,12 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
     const std::string_view rest = StripScheme(lower);
     const size_t rest_at = lower.size() - rest.size();
     const bool has_scheme = rest_at > 0;
+    // A messenger link as a URL: its scheme (https:// when written without), then `path` (from
+    // `rest`, lowercase) and `id` as written (ids and invite codes are case-sensitive).
+    const auto contact_url = [&](std::string_view path, std::string_view id) {
+      std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
+      return url.append(path).append(id);
+    };
 
     // wa.me/<digits>, api.whatsapp.com/send?phone=<digits>, wa.me/message/<id>.
     {
@@ -1275,9 +1281,7 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
         const std::string_view digits = id.substr(!id.empty() && id[0] == '+' ? 1 : 0);
         const bool numeric = !digits.empty() && std::all_of(digits.begin(), digits.end(), IsDigit);
         if (numeric || StartsWith(LowerCopy(id), "message/")) {
-          std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
-          url.append(rest.substr(0, id_at)).append(id);
-          AddUnique(&out->urls, std::move(url));
+          AddUnique(&out->urls, contact_url(rest.substr(0, id_at), id));
           if (numeric) {
             std::vector<std::string_view> one = {digits};
             if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true, /*pairs=*/false)) {
@@ -1299,9 +1303,7 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
                          std::all_of(code.begin(), code.end(), IsAlnum) &&
                          (mend == original.size() || !IsAlnum(original[mend]));
       if (valid) {
-        std::string url = has_scheme ? lower.substr(0, rest_at) : "https://";
-        url.append("chat.whatsapp.com/").append(code);
-        AddUnique(&out->urls, std::move(url));
+        AddUnique(&out->urls, contact_url("chat.whatsapp.com/", code));
         contacts->push_back(
             Contact{mbegin, "chat.whatsapp.com/" + std::string(code), false, true});
         continue;
@@ -1326,26 +1328,25 @@ void EntityExtractor::Impl::ScanLinks(std::string_view original, Entities* out,
                            std::all_of(code.begin(), code.end(),
                                        [](char c) { return IsAlnum(c) || c == '_' || c == '-'; }) &&
                            (mend == original.size() || !IsAlnum(original[mend]));
+        const std::string_view code_path =
+            valid ? std::string_view(lower).substr(rest_at, code_at - rest_at) : std::string_view();
         if (valid && std::all_of(code.begin(), code.end(), IsDigit) && name[0] == '+') {
           // t.me/+13235550177 opens a chat with a phone number.
           std::vector<std::string_view> one = {code};
           if (auto e164 = TryPhone(one, 0, 0, /*plus=*/true, /*pairs=*/false)) {
-            std::string url = has_scheme ? std::string() : std::string("https://");
-            AddUnique(&out->urls, url.append(lower.substr(0, code_at)).append(code));
+            AddUnique(&out->urls, contact_url(code_path, code));
             contacts->push_back(Contact{mbegin, std::move(*e164), true, false});
             continue;
           }
         } else if (valid) {
-          // Invite codes are case-sensitive: keep them as written.
-          std::string url = has_scheme ? std::string() : std::string("https://");
-          AddUnique(&out->urls, url.append(lower.substr(0, code_at)).append(code));
+          AddUnique(&out->urls, contact_url(code_path, code));
           telegram.emplace_back(mbegin, "+" + std::string(code));
           continue;
         }
         if (StartsWith(name, "s/")) name.remove_prefix(2);
         if (StartsWith(name, "@")) name.remove_prefix(1);
         if (IsTelegramName(name)) {
-          AddUnique(&out->urls, (has_scheme ? std::string() : std::string("https://")) + lower);
+          AddUnique(&out->urls, contact_url(rest, ""));
           if (name != "joinchat" && name != "addstickers" && name != "share" && name != "proxy") {
             telegram.emplace_back(mbegin, std::string(name));
           }
