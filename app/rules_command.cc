@@ -205,7 +205,8 @@ int RulesTestCommand(const Args& args) {
                    item.error().message.c_str());
       continue;
     }
-    if (Status s = (*engine)->Scan(item->message.text, **context, &result); !s.ok()) {
+    if (Status s = (*engine)->Scan(item->message.text, **context, &result, item->message.source);
+        !s.ok()) {
       std::fprintf(stderr, "engine failure: %s\n", s.message().c_str());
       return 2;
     }

@@ -202,7 +202,7 @@ int ScanCommand(const Args& args) {
         out.buffer() += '\n';
       }
     } else {
-      if (Status s = (*engine)->Scan(message->text, **context, &result); !s.ok()) {
+      if (Status s = (*engine)->Scan(message->text, **context, &result, message->source); !s.ok()) {
         out.Flush();
         progress.Done();
         std::fprintf(stderr, "centinela scan: line %zu: engine failure: %s\n", line_number,
@@ -217,7 +217,7 @@ int ScanCommand(const Args& args) {
         out.buffer() += '\n';
       }
       if (explain) {
-        auto text = (*engine)->Explain(message->text, **context);
+        auto text = (*engine)->Explain(message->text, **context, message->source);
         std::string block = text.ok() ? *text : "  explain failed: " + text.error().message;
         if (table) {
           out.buffer() += block;

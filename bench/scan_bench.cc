@@ -213,8 +213,9 @@ double FullProgram(const rules::Engine& engine, const std::vector<std::string>& 
     for (const std::string& line : lines) {
       auto message = decoder.Decode(line);
       if (!message.ok()) continue;
-      const Status s = reference ? engine.ScanReference(message->text, **ctx, &result)
-                                 : engine.Scan(message->text, **ctx, &result);
+      const Status s =
+          reference ? engine.ScanReference(message->text, **ctx, &result, message->source)
+                    : engine.Scan(message->text, **ctx, &result, message->source);
       if (!s.ok()) Die(s.message());
       flagged += result.action != Action::kNone;
       AppendScanLine(*message, result, engine.version(), &out);
@@ -414,7 +415,9 @@ void Run(const Options& o) {
   std::vector<ScanResult> results(messages.size());
   const double s_scan = Measure(o.rounds, lines.size(), [&] {
     for (size_t i = 0; i < messages.size(); ++i) {
-      if (!engine->Scan(messages[i].text, **ectx, &results[i]).ok()) Die("scan failed");
+      if (!engine->Scan(messages[i].text, **ectx, &results[i], messages[i].source).ok()) {
+        Die("scan failed");
+      }
     }
   });
   std::string out;

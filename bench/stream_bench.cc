@@ -223,7 +223,8 @@ OfflineCost Classify(const rules::Engine& engine, size_t max_text_bytes,
       t.verdict = Verdict::kDeadLetter;
       continue;
     }
-    if (Status s = engine.Scan(m->text, **ctx, &result); !s.ok()) Die(s.message());
+    // The lines carry their `source`, which the scanner uses as this does.
+    if (Status s = engine.Scan(m->text, **ctx, &result, m->source); !s.ok()) Die(s.message());
     t.verdict = result.action >= Action::kReview ? Verdict::kAlert : Verdict::kQuiet;
   }
   std::vector<std::string> alert_lines, quiet_lines;
@@ -240,7 +241,7 @@ OfflineCost Classify(const rules::Engine& engine, size_t max_text_bytes,
       for (const auto& l : over) {
         auto m = decoder.Decode(l);
         if (!m.ok()) continue;
-        if (!engine.ScanForAlerts(m->text, **ctx, &result).ok()) Die("scan failed");
+        if (!engine.ScanForAlerts(m->text, **ctx, &result, m->source).ok()) Die("scan failed");
         if (write_alert) {
           out.clear();
           AppendAlertRecord(*m, result, engine.version(), "centinela.tips", &out);

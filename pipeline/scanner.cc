@@ -276,6 +276,14 @@ struct Scanner::Impl {
     }
   }
 
+  // "tip" for the tips topic, "post" for the posts topic (DESIGN.md's input message names these
+  // sources), empty for any other.
+  std::string_view DefaultSource(const std::string& topic) const {
+    if (topic == config.kafka.topics.tips) return "tip";
+    if (topic == config.kafka.topics.posts) return "post";
+    return {};
+  }
+
   // Judges one record and produces what it calls for. False when the service must stop.
   bool Handle(const rd_kafka_message_t& m, ingest::Decoder& decoder, const rules::Engine& engine,
               rules::Engine::Context& context, ScanResult* result,
@@ -307,7 +315,11 @@ struct Scanner::Impl {
     for (const std::string& w : *warnings) {
       spdlog::debug("scanner: message {}: {}", message->id, w);
     }
-    if (Status s = engine.ScanForAlerts(message->text, context, result); !s.ok()) {
+    // A record without a `source` is what its topic carries: the rules kept to tips or to posts
+    // (the pack's `sources`) then judge it as `centinela scan` judges a line that says so.
+    std::string_view source = message->source;
+    if (source.empty()) source = DefaultSource(topic);
+    if (Status s = engine.ScanForAlerts(message->text, context, result, source); !s.ok()) {
       Fail("engine failure on " + topic + "/" + std::to_string(m.partition) + "@" +
            std::to_string(m.offset) + ": " + s.message());
       return false;

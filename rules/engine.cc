@@ -21,7 +21,9 @@ Status CheckExamples(const Engine& engine, Engine::Context& context) {
     for (int want = 1; want >= 0; --want) {
       const auto& examples = want ? rule.match_examples : rule.no_match_examples;
       for (const std::string& example : examples) {
-        if (Status s = engine.Scan(example, context, &scratch); !s.ok()) return s;
+        // A rule kept to some sources is judged on its examples as from the first of them.
+        const std::string_view source = rule.sources.empty() ? "" : rule.sources.front();
+        if (Status s = engine.Scan(example, context, &scratch, source); !s.ok()) return s;
         const bool fired = std::any_of(scratch.rules.begin(), scratch.rules.end(),
                                        [&](const RuleHit& h) { return h.id == rule.id; });
         if (fired != static_cast<bool>(want)) {
@@ -103,8 +105,8 @@ Result<std::unique_ptr<Engine::Context>> Engine::MakeContext() const {
   return context;
 }
 
-Status Engine::Finish(Context& context, ScanResult* out) const {
-  scorer_->Score(context.matches, out);
+Status Engine::Finish(Context& context, std::string_view source, ScanResult* out) const {
+  scorer_->Score(context.matches, source, out);
   out->entities = Entities{};
   out->campaign_key.clear();
   if (out->action != Action::kNone) {
@@ -114,40 +116,44 @@ Status Engine::Finish(Context& context, ScanResult* out) const {
   return Status::Ok();
 }
 
-Status Engine::Scan(std::string_view text, Context& context, ScanResult* out) const {
+Status Engine::Scan(std::string_view text, Context& context, ScanResult* out,
+                    std::string_view source) const {
   normalizer_.Normalize(text, &context.normalized);
   if (Status s = matcher_->Match(context.normalized, *context.matcher, &context.matches);
       !s.ok()) {
     return s;
   }
-  return Finish(context, out);
+  return Finish(context, source, out);
 }
 
-Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult* out) const {
+Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
+                             std::string_view source) const {
   normalizer_.Normalize(text, &context.normalized);
   if (Status s = matcher_->Candidates(context.normalized, *context.matcher, &context.candidates);
       !s.ok()) {
     return s;
   }
-  if (scorer_->UpperBound(context.candidates) < pack_.thresholds.review) {
+  if (scorer_->UpperBound(context.candidates, source) < pack_.thresholds.review) {
     context.matches.clear();  // Finish then gives action none with nothing else filled
   } else {
     matcher_->Confirm(context.normalized, *context.matcher, &context.matches);
   }
-  return Finish(context, out);
+  return Finish(context, source, out);
 }
 
-Status Engine::ScanReference(std::string_view text, Context& context, ScanResult* out) const {
+Status Engine::ScanReference(std::string_view text, Context& context, ScanResult* out,
+                             std::string_view source) const {
   normalizer_.Normalize(text, &context.normalized);
   if (Status s = matcher_->MatchReference(context.normalized, &context.matches); !s.ok()) {
     return s;
   }
-  return Finish(context, out);
+  return Finish(context, source, out);
 }
 
-Result<std::string> Engine::Explain(std::string_view text, Context& context) const {
+Result<std::string> Engine::Explain(std::string_view text, Context& context,
+                                    std::string_view source) const {
   ScanResult result;
-  if (Status s = Scan(text, context, &result); !s.ok()) return s.error();
+  if (Status s = Scan(text, context, &result, source); !s.ok()) return s.error();
   std::string out;
   for (int v = 0; v < text::kViewCount; ++v) {
     const auto view = static_cast<text::View>(v);
@@ -160,6 +166,11 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context) con
     matcher_->ExplainRule(context.normalized, m.rule, &found);
     out += fmt::format("  rule {} ({:+d}, {}, view {}) at {}\n", rule.id, rule.weight,
                        rule.category, text::ViewName(rule.view), rule.where.ToString());
+    if (!rule.sources.empty() &&
+        std::find(rule.sources.begin(), rule.sources.end(), source) == rule.sources.end()) {
+      out += fmt::format("    does not count: only for sources [{}], the message's is '{}'\n",
+                         fmt::join(rule.sources, ", "), source);
+    }
     for (const PatternMatch& p : found) {
       const std::string_view view = context.normalized.view(rule.view);
       out += fmt::format("    pattern {} '{}'\n      matched \"{}\" in the view, [{}, {}) = \"{}\" "
@@ -175,8 +186,10 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context) con
     const auto c = std::find_if(pack_.composites.begin(), pack_.composites.end(),
                                 [&](const Composite& x) { return x.id == hit.id; });
     if (c == pack_.composites.end()) continue;
-    out += fmt::format("  composite {} ({:+d}) of [{}] at {}\n", c->id, c->weight,
-                       fmt::join(c->members, ", "), c->where.ToString());
+    const std::string sources =
+        c->sources.empty() ? "" : fmt::format(", sources [{}]", fmt::join(c->sources, ", "));
+    out += fmt::format("  composite {} ({:+d}) of [{}]{} at {}\n", c->id, c->weight,
+                       fmt::join(c->members, ", "), sources, c->where.ToString());
   }
   out += fmt::format("  score {} -> {} (thresholds review {}, alert {}, publish {}; pack {})\n",
                      result.score, ActionName(result.action), pack_.thresholds.review,

@@ -57,22 +57,29 @@ class Engine {
   };
   Result<std::unique_ptr<Context>> MakeContext() const;
 
-  // Judges `text` (valid UTF-8). Fills every field of *out. Errors only on engine failure.
-  Status Scan(std::string_view text, Context& context, ScanResult* out) const;
+  // Judges `text` (valid UTF-8) of a message from `source` (the message's `source` field, e.g.
+  // "tip" or "post"; empty when it has none), which decides the rules and composites with
+  // `sources` (Rule::sources). Fills every field of *out. Errors only on engine failure.
+  Status Scan(std::string_view text, Context& context, ScanResult* out,
+              std::string_view source = {}) const;
 
   // Scan for callers that act only on results at `review` or above (the streaming scanner).
   // When the rules Hyperscan reports could not reach review even with every negative weight left
   // out (Scorer::UpperBound), it stops there: action none, score 0, no rules, no entities, and no
   // RE2 confirmation, entity extraction or campaign key, which most traffic never needs.
   // Otherwise *out is exactly what Scan gives.
-  Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out) const;
+  Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
+                       std::string_view source = {}) const;
 
   // Same as Scan, but matching through RE2 alone (the reference for parity tests and benchmarks).
-  Status ScanReference(std::string_view text, Context& context, ScanResult* out) const;
+  Status ScanReference(std::string_view text, Context& context, ScanResult* out,
+                       std::string_view source = {}) const;
 
   // A human-readable account of how `text` was judged: its views, every pattern that matched
-  // (in its view and in the original), the composites, the score and the action.
-  Result<std::string> Explain(std::string_view text, Context& context) const;
+  // (in its view and in the original), the composites, the score and the action. Rules that
+  // matched but do not count for `source` are listed as such.
+  Result<std::string> Explain(std::string_view text, Context& context,
+                              std::string_view source = {}) const;
 
   const RulePack& pack() const { return pack_; }
   // "version+sha256:…", recorded in every alert.
@@ -82,7 +89,7 @@ class Engine {
 
  private:
   Engine() = default;
-  Status Finish(Context& context, ScanResult* out) const;
+  Status Finish(Context& context, std::string_view source, ScanResult* out) const;
 
   RulePack pack_;
   std::unique_ptr<Scorer> scorer_;  // reads pack_

@@ -81,6 +81,20 @@ class Checker {
     return out;
   }
 
+  // A `sources` list: non-empty, each a non-empty name, none twice.
+  std::vector<std::string> Sources(const YAML::Node& node, std::string_view context) {
+    std::vector<std::string> out = Strings(node, context, "sources");
+    if (failed()) return out;
+    if (out.empty()) Fail(node, context, "sources must name at least one source (or be left out)");
+    for (size_t i = 0; i < out.size() && !failed(); ++i) {
+      if (out[i].empty()) Fail(node, context, "sources: empty source name");
+      if (std::find(out.begin(), out.begin() + i, out[i]) != out.begin() + i) {
+        Fail(node, context, "sources: '" + out[i] + "' listed twice");
+      }
+    }
+    return out;
+  }
+
  private:
   std::string file_;
   std::string error_;
@@ -105,7 +119,8 @@ void ParseRule(const YAML::Node& node, Checker& c, RulePack* pack) {
   if (!ValidId(rule.id)) {
     return c.Fail(node["id"], ctx, "id must be lowercase letters, digits, '-', '_' or '.'");
   }
-  c.CheckKeys(node, {"id", "category", "weight", "view", "patterns", "examples", "description"},
+  c.CheckKeys(node, {"id", "category", "weight", "view", "patterns", "examples", "description",
+                     "sources"},
               ctx);
   for (const char* required : {"category", "weight", "patterns", "examples"}) {
     if (!node[required]) return c.Fail(node, ctx, std::string("missing '") + required + "'");
@@ -120,6 +135,7 @@ void ParseRule(const YAML::Node& node, Checker& c, RulePack* pack) {
     rule.view = *parsed;
   }
   if (node["description"]) rule.description = c.String(node["description"], ctx, "description");
+  if (node["sources"]) rule.sources = c.Sources(node["sources"], ctx);
   const YAML::Node patterns = node["patterns"];
   if (!patterns.IsSequence() || patterns.size() == 0) {
     return c.Fail(patterns, ctx, "patterns must be a non-empty list");
@@ -152,11 +168,14 @@ void ParseComposite(const YAML::Node& node, Checker& c, RulePack* pack) {
   if (!ValidId(comp.id)) {
     return c.Fail(node["id"], ctx, "id must be lowercase letters, digits, '-', '_' or '.'");
   }
-  c.CheckKeys(node, {"id", "category", "weight", "all", "any", "at_least", "description"}, ctx);
+  c.CheckKeys(node, {"id", "category", "weight", "all", "any", "at_least", "description",
+                     "sources"},
+              ctx);
   if (!node["weight"]) return c.Fail(node, ctx, "missing 'weight'");
   comp.weight = c.Int(node["weight"], ctx, "weight", -100, 100);
   if (node["category"]) comp.category = c.String(node["category"], ctx, "category");
   if (node["description"]) comp.description = c.String(node["description"], ctx, "description");
+  if (node["sources"]) comp.sources = c.Sources(node["sources"], ctx);
   const int kinds = (node["all"] ? 1 : 0) + (node["any"] ? 1 : 0) + (node["at_least"] ? 1 : 0);
   if (kinds != 1) return c.Fail(node, ctx, "needs exactly one of 'all', 'any', 'at_least'");
   if (node["all"]) {
@@ -377,6 +396,25 @@ Status LinkPack(RulePack* pack) {
     }
   }
   if (pack->rules.empty()) return Error{pack->files.front() + ": the pack has no rules"};
+  std::vector<std::string> sources;
+  auto count = [&](const std::vector<std::string>& named, const SourceLocation& where,
+                   const std::string& id) -> Status {
+    for (const std::string& s : named) {
+      if (std::find(sources.begin(), sources.end(), s) != sources.end()) continue;
+      sources.push_back(s);
+      if (sources.size() > kMaxSources) {
+        return Error{where.ToString() + ": '" + id + "': source '" + s + "' is one more than the " +
+                     std::to_string(kMaxSources) + " distinct sources a pack may name"};
+      }
+    }
+    return Status::Ok();
+  };
+  for (const Rule& r : pack->rules) {
+    if (Status s = count(r.sources, r.where, r.id); !s.ok()) return s;
+  }
+  for (const Composite& c : pack->composites) {
+    if (Status s = count(c.sources, c.where, c.id); !s.ok()) return s;
+  }
   return Status::Ok();
 }
 

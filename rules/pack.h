@@ -43,6 +43,10 @@ struct Rule {
   std::vector<std::string> match_examples;
   std::vector<std::string> no_match_examples;
   std::string description;
+  // The message sources (the input's `source`, e.g. "tip", "post") the rule counts for; empty:
+  // every message. On a message from another source, or without one, it is as if it never fired
+  // (not scored, not a member of any composite). Its examples are judged as from sources[0].
+  std::vector<std::string> sources;
   SourceLocation where;
 };
 
@@ -55,6 +59,7 @@ struct Composite {
   int at_least = 0;                  // for kAtLeast
   std::vector<std::string> members;  // rule ids, or ids of composites defined earlier
   std::string description;
+  std::vector<std::string> sources;  // as Rule::sources
   SourceLocation where;
   // The members resolved by LinkPack: a rule's index in RulePack::rules, or rules.size() plus a
   // composite's index in RulePack::composites. Scoring reads these, never the ids.
@@ -92,9 +97,12 @@ Result<std::string> PackDigest(const std::filesystem::path& path);
 Result<RulePack> ParsePack(const std::string& yaml, const std::string& file);
 
 // The cross-rule checks LoadPack and ParsePack end with: ids unique, composite members defined
-// (rules, or composites defined above, so there are no cycles), category caps within 0..100,
-// and each composite's member_slots filled. Call it on a pack built by hand before scoring with
-// it.
+// (rules, or composites defined above, so there are no cycles), category caps within 0..100, at
+// most kMaxSources distinct sources named, and each composite's member_slots filled. Call it on a
+// pack built by hand before scoring with it.
 Status LinkPack(RulePack* pack);
+
+// The most distinct message sources a pack's `sources` keys may name (scoring keeps a bit each).
+inline constexpr size_t kMaxSources = 64;
 
 }  // namespace centinela::rules

@@ -33,12 +33,24 @@ Scorer::Scorer(const RulePack& pack) : pack_(pack) {
     }
     return it->second;
   };
+  auto sources_of = [&](const std::vector<std::string>& named) {
+    uint64_t mask = 0;
+    for (const std::string& name : named) {
+      auto it = std::find(sources_.begin(), sources_.end(), name);
+      if (it == sources_.end()) it = sources_.insert(sources_.end(), name);
+      mask |= uint64_t{1} << (it - sources_.begin());  // at most kMaxSources names (LinkPack)
+    }
+    return mask;
+  };
   const size_t rule_count = pack.rules.size();
   const size_t slot_count = rule_count + pack.composites.size();
   slots_.reserve(slot_count);
-  for (const Rule& r : pack.rules) slots_.push_back(Slot{r.weight, category_of(r.category)});
+  for (const Rule& r : pack.rules) {
+    slots_.push_back(Slot{r.weight, category_of(r.category), sources_of(r.sources)});
+  }
   for (const Composite& c : pack.composites) {
-    slots_.push_back(Slot{c.weight, c.category.empty() ? -1 : category_of(c.category)});
+    slots_.push_back(
+        Slot{c.weight, c.category.empty() ? -1 : category_of(c.category), sources_of(c.sources)});
     const int n = static_cast<int>(c.member_slots.size());
     needed_.push_back(c.kind == Composite::Kind::kAll   ? n
                       : c.kind == Composite::Kind::kAny ? 1
@@ -57,13 +69,22 @@ Scorer::Scorer(const RulePack& pack) : pack_(pack) {
   }
 }
 
+uint64_t Scorer::SourceBit(std::string_view source) const {
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    if (sources_[i] == source) return uint64_t{1} << i;
+  }
+  return 0;  // a source no rule names (or none): only rules without `sources` count
+}
+
 // Sums the distinct rules in `rules` and the composites they set off (appended to `composites`
 // when it is not null): category totals under their caps, uncategorized composites on top,
-// clamped to 0..100. With positive_only every negative weight is left out, which gives an upper
-// bound of the score of any subset of the rules (composites fire on a superset of their members;
-// caps and clamping are monotone).
+// clamped to 0..100. Rules and composites that do not count for the message's source
+// (source_bit, from SourceBit) are left out as if they had not fired. With positive_only every
+// negative weight is left out, which gives an upper bound of the score of any subset of the rules
+// (composites fire on a superset of their members; caps and clamping are monotone).
 template <typename Rules>
-int Scorer::Sum(const Rules& rules, bool positive_only, std::vector<RuleHit>* composites) const {
+int Scorer::Sum(const Rules& rules, uint64_t source_bit, bool positive_only,
+                std::vector<RuleHit>* composites) const {
   State& state = State::For(*this);
   int uncapped = 0;
   auto fire = [&](size_t slot) {
@@ -76,13 +97,14 @@ int Scorer::Sum(const Rules& rules, bool positive_only, std::vector<RuleHit>* co
     }
   };
   for (uint32_t r : rules) {
-    if (state.seen[r]) continue;
+    if (state.seen[r] || !Counts(slots_[r], source_bit)) continue;
     state.seen[r] = 1;
     fire(r);
   }
   const size_t rule_count = pack_.rules.size();
   for (size_t i = 0; i < needed_.size(); ++i) {
     if (state.members_fired[i] < needed_[i]) continue;
+    if (!Counts(slots_[rule_count + i], source_bit)) continue;
     fire(rule_count + i);  // members come first in pack order, so later composites see it
     if (composites) {
       const Composite& c = pack_.composites[i];
@@ -102,22 +124,26 @@ Action ActionFor(const Thresholds& thresholds, int score) {
   return Action::kNone;
 }
 
-void Scorer::Score(const std::vector<RuleMatch>& matches, ScanResult* result) const {
+void Scorer::Score(const std::vector<RuleMatch>& matches, std::string_view source,
+                   ScanResult* result) const {
   result->rules.clear();
   result->score = 0;
   result->action = Action::kNone;
   if (matches.empty()) return;
+  const uint64_t source_bit = SourceBit(source);
   for (const RuleMatch& m : matches) {
+    if (!Counts(slots_[m.rule], source_bit)) continue;
     const Rule& rule = pack_.rules[m.rule];
     result->rules.push_back(RuleHit{rule.id, rule.weight, m.spans});
   }
-  result->score = Sum(matches | std::views::transform(&RuleMatch::rule), false, &result->rules);
+  result->score = Sum(matches | std::views::transform(&RuleMatch::rule), source_bit, false,
+                      &result->rules);
   result->action = ActionFor(pack_.thresholds, result->score);
 }
 
-int Scorer::UpperBound(const std::vector<uint32_t>& rules) const {
+int Scorer::UpperBound(const std::vector<uint32_t>& rules, std::string_view source) const {
   if (rules.empty()) return 0;
-  return Sum(rules, true, nullptr);
+  return Sum(rules, SourceBit(source), true, nullptr);
 }
 
 }  // namespace centinela::rules

@@ -1295,6 +1295,48 @@ TEST_F(ScannerIntegrationTest, DeadLettersKeepAMissingKeyMissingAndAnEmptyKeyEmp
   }
 }
 
+// A record without `source` is judged as what its topic carries (a tip on the tips topic, a post
+// on the posts topic); a record that names its source keeps it. The pack keeps one rule to tips.
+TEST_F(ScannerIntegrationTest, ARecordWithoutASourceIsJudgedAsWhatItsTopicCarries) {
+  WriteFile(dir_ / "live" / "pack.yaml", PackYaml(1) + R"(  - id: cobro-en-un-aviso
+    any: [pago-zelle]
+    sources: [tip]
+    weight: 10
+)");
+  const std::string text = "me cobraron por zelle";  // pago-zelle 25, + 10 for a tip: review
+  auto json = [&](const std::string& id, const char* source) {
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject();
+    w.Key("id");
+    w.String(id);
+    if (source) {
+      w.Key("source");
+      w.String(source);
+    }
+    w.Key("text");
+    w.String(text);
+    w.EndObject();
+    return out;
+  };
+  Produce({{kTips, "", json("tips-none", nullptr), ""},
+           {kPosts, "", json("posts-none", nullptr), ""},
+           {kTips, "", json("tips-post", "post"), ""},
+           {kPosts, "", json("posts-tip", "tip"), ""}});
+  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+  ASSERT_NE(scanner, nullptr);
+  EXPECT_TRUE(WaitForOutputs(*scanner, 4, 2));
+  std::this_thread::sleep_for(milliseconds(500));  // room for a wrong third alert to show
+  ASSERT_TRUE(scanner->Stop().ok());
+  std::set<std::string> alerted;
+  for (const Record& r : ReadAll(brokers(), {kAlerts})) {
+    const AlertRecord a = ParseAlert(r);
+    EXPECT_EQ(a.score, 35) << a.message_id;
+    alerted.insert(a.message_id);
+  }
+  EXPECT_EQ(alerted, (std::set<std::string>{"tips-none", "posts-tip"}));
+}
+
 TEST_F(ScannerIntegrationTest, ADeadLetterTooLargeForTheProducerKeepsItsStartAndItsSize) {
   // A record the producer may not send whole (over its message.max.bytes) used to be produced
   // again forever, holding its partition's commit back. It is dead-lettered cut to fit, with its

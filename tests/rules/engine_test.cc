@@ -127,6 +127,44 @@ TEST_F(EngineTest, APackEditedAfterLoadingScoresItsCompositesByMemberId) {
   EXPECT_EQ(r.rules[2].id, "garantia-con-pago");
 }
 
+// A rule kept to tips: its examples are checked as tips (the pack loads), and it counts for a
+// tip, in Scan and in ScanForAlerts, but not for a post or a message without a source.
+TEST_F(EngineTest, SourcesKeepARuleToTheMessagesOfThoseSources) {
+  std::string yaml = kPack;
+  const std::string tip_rule = R"(  - id: cobro-reportado
+    category: payment
+    weight: 35
+    sources: [tip]
+    patterns: ['\bme\s+cobr(o|aron)\b']
+    examples:
+      match: ["me cobraron 500 por la cita"]
+      no_match: ["el doctor cobra 500 la consulta"]
+)";
+  yaml.insert(yaml.find("  - id: advertencia"), tip_rule);
+  auto engine = Build(yaml);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  auto ctx = (*engine)->MakeContext();
+  ASSERT_TRUE(ctx.ok());
+  const std::string text = "Un señor me cobró 500 por la cita";
+  ScanResult r;
+  ASSERT_TRUE((*engine)->Scan(text, **ctx, &r, "tip").ok());
+  EXPECT_EQ(r.score, 35);
+  EXPECT_EQ(r.action, Action::kReview);
+  ASSERT_TRUE((*engine)->ScanForAlerts(text, **ctx, &r, "tip").ok());
+  EXPECT_EQ(r.action, Action::kReview);
+  for (const char* source : {"post", ""}) {
+    ASSERT_TRUE((*engine)->Scan(text, **ctx, &r, source).ok());
+    EXPECT_EQ(r.score, 0) << source;
+    EXPECT_TRUE(r.rules.empty()) << source;
+    ASSERT_TRUE((*engine)->ScanForAlerts(text, **ctx, &r, source).ok());
+    EXPECT_EQ(r.action, Action::kNone) << source;
+  }
+  auto explained = (*engine)->Explain(text, **ctx, "post");
+  ASSERT_TRUE(explained.ok());
+  EXPECT_THAT(*explained, HasSubstr("does not count: only for sources [tip], the message's is 'post'"));
+  EXPECT_THAT(*explained, HasSubstr("score 0 -> none"));
+}
+
 TEST_F(EngineTest, NegativeEvidenceKeepsWarningsQuiet) {
   auto engine = Build(kPack);
   ASSERT_TRUE(engine.ok()) << engine.error().message;

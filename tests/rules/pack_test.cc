@@ -38,6 +38,7 @@ composites:
   - id: either
     at_least: {n: 1, of: [notario-with-fee, fee]}
     weight: 1
+    sources: [tip, post]
 )";
 
 TEST(ParsePack, ReadsEveryKey) {
@@ -58,6 +59,9 @@ TEST(ParsePack, ReadsEveryKey) {
   ASSERT_EQ(pack->composites.size(), 2u);
   EXPECT_EQ(pack->composites[1].kind, Composite::Kind::kAtLeast);
   EXPECT_EQ(pack->composites[1].at_least, 1);
+  EXPECT_THAT(pack->composites[1].sources, ::testing::ElementsAre("tip", "post"));
+  EXPECT_TRUE(pack->composites[0].sources.empty());
+  EXPECT_TRUE(pack->rules[0].sources.empty());
   EXPECT_THAT(pack->VersionString(), ::testing::StartsWith("1.0.0+sha256:"));
 }
 
@@ -108,7 +112,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"AtLeastTooMany", "{n: 1, of:", "{n: 3, of:",
                 "at_least.n must be between 1 and 2"},
         BadCase{"InvalidYaml", "rules:\n", "rules: [\n", "bad.yaml:"},
-        BadCase{"BadId", "  - id: fee\n", "  - id: Fee Rule\n", "id must be lowercase"}),
+        BadCase{"BadId", "  - id: fee\n", "  - id: Fee Rule\n", "id must be lowercase"},
+        BadCase{"SourcesNotAList", "sources: [tip, post]", "sources: tip",
+                "bad.yaml:28: composite 'either': sources must be a list"},
+        BadCase{"SourcesEmpty", "sources: [tip, post]", "sources: []",
+                "composite 'either': sources must name at least one source"},
+        BadCase{"SourceTwice", "sources: [tip, post]", "sources: [tip, tip]",
+                "composite 'either': sources: 'tip' listed twice"},
+        BadCase{"SourceEmptyName", "sources: [tip, post]", "sources: [tip, '']",
+                "composite 'either': sources: empty source name"},
+        BadCase{"RuleSourcesNotAList", "    weight: 25\n", "    weight: 25\n    sources: {a: 1}\n",
+                "rule 'notario-offer': sources must be a list"}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(LoadPack, ReadsAFolderInNameOrderAndRefusesAMismatchedPack) {

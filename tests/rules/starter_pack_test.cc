@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -53,6 +54,7 @@ struct Example {
   std::string text;
   bool should_fire;
   std::string where;
+  std::string source;  // a rule kept to some sources is judged as from the first (as Engine::Build)
 };
 
 // Shown by GoogleTest when a case fails.
@@ -64,8 +66,13 @@ void PrintTo(const Example& e, std::ostream* os) {
 std::vector<Example> AllExamples() {
   std::vector<Example> out;
   for (const Rule& r : StarterPack().rules) {
-    for (const auto& t : r.match_examples) out.push_back({r.id, t, true, r.where.ToString()});
-    for (const auto& t : r.no_match_examples) out.push_back({r.id, t, false, r.where.ToString()});
+    const std::string source = r.sources.empty() ? "" : r.sources.front();
+    for (const auto& t : r.match_examples) {
+      out.push_back({r.id, t, true, r.where.ToString(), source});
+    }
+    for (const auto& t : r.no_match_examples) {
+      out.push_back({r.id, t, false, r.where.ToString(), source});
+    }
   }
   return out;
 }
@@ -77,7 +84,7 @@ TEST_P(StarterPackExample, FiresExactlyWhenItShould) {
   auto ctx = StarterEngine().MakeContext();
   ASSERT_TRUE(ctx.ok());
   ScanResult r;
-  ASSERT_TRUE(StarterEngine().Scan(e.text, **ctx, &r).ok());
+  ASSERT_TRUE(StarterEngine().Scan(e.text, **ctx, &r, e.source).ok());
   const bool fired = std::any_of(r.rules.begin(), r.rules.end(),
                                  [&](const RuleHit& h) { return h.id == e.rule; });
   EXPECT_EQ(fired, e.should_fire) << e.where << " rule " << e.rule << ": \"" << e.text << "\"";
@@ -116,11 +123,16 @@ TEST(StarterPack, CoversEveryScamTypeAndHasEvidenceOfLegitimacy) {
 
 // The scoring rules of scorer.h read literally (flags, string categories, every composite's
 // members counted), to check Scorer's indexed sums against. Fills the ids of the composites that
-// fired, in pack order.
+// fired, in pack order. A rule or composite with `sources` that does not name `source` is
+// skipped as if it had not fired.
 // *capped and *clamped (when not null) say whether a cap or the 0..100 clamp changed the score.
-int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool positive_only,
-                   std::vector<std::string>* composites, bool* capped = nullptr,
-                   bool* clamped = nullptr) {
+bool CountsFor(const std::vector<std::string>& sources, std::string_view source) {
+  return sources.empty() || std::find(sources.begin(), sources.end(), source) != sources.end();
+}
+
+int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, std::string_view source,
+                   bool positive_only, std::vector<std::string>* composites,
+                   bool* capped = nullptr, bool* clamped = nullptr) {
   std::vector<bool> fired(pack.rules.size() + pack.composites.size());
   std::map<std::string, int> totals;
   int uncapped = 0;
@@ -129,6 +141,7 @@ int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool p
     (has_category ? totals[category] : uncapped) += weight;
   };
   for (uint32_t r : rules) {
+    if (!CountsFor(pack.rules[r].sources, source)) continue;
     fired[r] = true;
     add(pack.rules[r].category, pack.rules[r].weight, true);
   }
@@ -139,7 +152,7 @@ int ReferenceScore(const RulePack& pack, const std::set<uint32_t>& rules, bool p
     const bool on = c.kind == Composite::Kind::kAll   ? count == int(c.member_slots.size())
                     : c.kind == Composite::Kind::kAny ? count > 0
                                                       : count >= c.at_least;
-    if (!on) continue;
+    if (!on || !CountsFor(c.sources, source)) continue;
     fired[pack.rules.size() + i] = true;
     composites->push_back(c.id);
     add(c.category, c.weight, !c.category.empty());
@@ -181,14 +194,19 @@ TEST(StarterPack, ScorerEqualsTheLiteralScoringRules) {
     if (rules.empty()) continue;
     std::vector<std::string> want_composites, unused;
     bool capped = false, clamped = false;
-    const int want = ReferenceScore(pack, rules, false, &want_composites, &capped, &clamped);
-    const int want_bound = ReferenceScore(pack, rules, true, &unused);
+    const std::string_view source = std::array<std::string_view, 3>{"tip", "post", ""}[pick(3)];
+    const int want =
+        ReferenceScore(pack, rules, source, false, &want_composites, &capped, &clamped);
+    const int want_bound = ReferenceScore(pack, rules, source, true, &unused);
     // The matcher hands rules over in pack order, but Score must not depend on it.
     std::vector<RuleMatch> matches;
     for (uint32_t r : rules) matches.push_back(RuleMatch{r, {Span{r, r + 1}}});
     std::shuffle(matches.begin(), matches.end(), random);
     ScanResult got;
-    scorer.Score(matches, &got);
+    scorer.Score(matches, source, &got);
+    std::erase_if(matches, [&](const RuleMatch& m) {
+      return !CountsFor(pack.rules[m.rule].sources, source);  // not listed either
+    });
     ASSERT_EQ(got.rules.size(), matches.size() + want_composites.size()) << "trial " << trial;
     for (size_t i = 0; i < matches.size(); ++i) {
       const Rule& rule = pack.rules[matches[i].rule];
@@ -206,7 +224,7 @@ TEST(StarterPack, ScorerEqualsTheLiteralScoringRules) {
     std::vector<uint32_t> listed(rules.begin(), rules.end());
     std::shuffle(listed.begin(), listed.end(), random);
     listed.push_back(listed.front());  // a repeat counts once
-    ASSERT_EQ(scorer.UpperBound(listed), want_bound) << "trial " << trial;
+    ASSERT_EQ(scorer.UpperBound(listed, source), want_bound) << "trial " << trial;
     alerting += want >= pack.thresholds.review;
     capped_trials += capped;
     clamped_trials += clamped;
@@ -269,8 +287,8 @@ TEST(StarterPack, HyperscanPathEqualsRe2ReferenceOnTheWholeCorpus) {
   size_t fired = 0;
   for (const Message& m : LabelledMessages()) {
     ScanResult fast, reference;
-    ASSERT_TRUE(StarterEngine().Scan(m.text, **ctx, &fast).ok());
-    ASSERT_TRUE(StarterEngine().ScanReference(m.text, **ctx, &reference).ok());
+    ASSERT_TRUE(StarterEngine().Scan(m.text, **ctx, &fast, m.source).ok());
+    ASSERT_TRUE(StarterEngine().ScanReference(m.text, **ctx, &reference, m.source).ok());
     fired += !fast.rules.empty();
     ExpectSameHits(fast, reference, m.id);
   }
@@ -286,8 +304,8 @@ TEST(StarterPack, ScanForAlertsEqualsScanAtReviewAndAboveAndSkipsTheRest) {
   size_t flagged = 0, skipped = 0, quiet_with_rules = 0;
   for (const Message& m : LabelledMessages()) {
     ScanResult full, fast;
-    ASSERT_TRUE(StarterEngine().Scan(m.text, **ctx, &full).ok());
-    ASSERT_TRUE(StarterEngine().ScanForAlerts(m.text, **ctx, &fast).ok());
+    ASSERT_TRUE(StarterEngine().Scan(m.text, **ctx, &full, m.source).ok());
+    ASSERT_TRUE(StarterEngine().ScanForAlerts(m.text, **ctx, &fast, m.source).ok());
     if (full.action >= Action::kReview) {
       ++flagged;
       EXPECT_EQ(fast.action, full.action) << m.id;
