@@ -15,11 +15,13 @@ namespace {
 constexpr const char* kUsage = R"(centinela — fraud-alert pipeline for immigration-relief scams
 
 Usage:
-  centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N] [--explain] FILE|-
+  centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N] [--source NAME]
+                 [--explain] FILE|-
       Scan a JSONL file of messages offline. One result per non-blank line, in input order.
+      --source: the source (tip, post) of lines that give none, as the scanner reads its topics.
   centinela rules check [PATH]
       Load and lint a rule pack, and run every rule's own examples.
-  centinela rules test [PATH] --corpus FILE [--format table|json]
+  centinela rules test [PATH] --corpus FILE [--format table|json] [--source NAME]
                        [--min-precision P] [--min-recall R] [--max-false-alarm-rate F]
       Precision and recall of a pack against a labelled JSONL corpus ("label": scam|legit).
   centinela run [--config FILE] [--role scan]

@@ -30,7 +30,8 @@ namespace {
 constexpr const char* kCheckUsage = "usage: centinela rules check [PATH]\n";
 constexpr const char* kTestUsage =
     "usage: centinela rules test [PATH] --corpus FILE [--format table|json] [--min-precision P]\n"
-    "                            [--min-recall R] [--max-false-alarm-rate F]\n";
+    "                            [--min-recall R] [--max-false-alarm-rate F] [--source NAME]\n"
+    "  --source NAME  the source of corpus lines that give none (tip, post)\n";
 
 // Confusion counts; "flagged" means action review or above.
 struct Counts {
@@ -133,7 +134,7 @@ int RulesTestCommand(const Args& args) {
   ParsedFlags flags;
   auto err = ParseFlags(args,
                         {"corpus", "format", "min-precision", "min-recall",
-                         "max-false-alarm-rate"},
+                         "max-false-alarm-rate", "source"},
                         {"help"}, &flags);
   if (flags.Has("help")) {
     std::fputs(kTestUsage, stdout);
@@ -162,6 +163,7 @@ int RulesTestCommand(const Args& args) {
       }
     }
   }
+  const std::string default_source = flags.Get("source").value_or("");
   const std::string path =
       flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
   auto engine = Load(path, nullptr, false);
@@ -205,6 +207,7 @@ int RulesTestCommand(const Args& args) {
                    item.error().message.c_str());
       continue;
     }
+    if (item->message.source.empty()) item->message.source = default_source;
     if (Status s = (*engine)->Scan(item->message.text, **context, &result, item->message.source);
         !s.ok()) {
       std::fprintf(stderr, "engine failure: %s\n", s.message().c_str());

@@ -22,7 +22,9 @@ namespace {
 
 constexpr const char* kScanUsage =
     "usage: centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N] "
-    "[--explain] FILE|-\n";
+    "[--source NAME] [--explain] FILE|-\n"
+    "  --source NAME  the source of lines that give none (tip for an export of the tips topic,\n"
+    "                 post for the posts topic: what the streaming scanner assumes there)\n";
 
 class Output {
  public:
@@ -96,7 +98,8 @@ void AppendTableRow(size_t line, std::string_view id, const ScanResult& r, std::
 
 int ScanCommand(const Args& args) {
   ParsedFlags flags;
-  if (auto err = ParseFlags(args, {"rules", "format", "max-text-bytes"}, {"explain", "help"},
+  if (auto err = ParseFlags(args, {"rules", "format", "max-text-bytes", "source"},
+                            {"explain", "help"},
                             &flags)) {
     std::fprintf(stderr, "centinela scan: %s\n%s", err->c_str(), kScanUsage);
     return 2;
@@ -128,6 +131,7 @@ int ScanCommand(const Args& args) {
   }
   const bool table = format == "table";
   const bool explain = flags.Has("explain");
+  const std::string default_source = flags.Get("source").value_or("");
 
   const std::string rules_path = flags.Get("rules").value_or(FindBundled("config/rules"));
   rules::EngineOptions options;
@@ -202,6 +206,7 @@ int ScanCommand(const Args& args) {
         out.buffer() += '\n';
       }
     } else {
+      if (message->source.empty()) message->source = default_source;
       if (Status s = (*engine)->Scan(message->text, **context, &result, message->source); !s.ok()) {
         out.Flush();
         progress.Done();

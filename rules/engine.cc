@@ -22,7 +22,8 @@ Status CheckExamples(const Engine& engine, Engine::Context& context) {
       const auto& examples = want ? rule.match_examples : rule.no_match_examples;
       for (const std::string& example : examples) {
         // A rule kept to some sources is judged on its examples as from the first of them.
-        const std::string_view source = rule.sources.empty() ? "" : rule.sources.front();
+        const std::string_view source =
+            rule.sources.empty() ? std::string_view() : std::string_view(rule.sources.front());
         if (Status s = engine.Scan(example, context, &scratch, source); !s.ok()) return s;
         const bool fired = std::any_of(scratch.rules.begin(), scratch.rules.end(),
                                        [&](const RuleHit& h) { return h.id == rule.id; });
@@ -70,6 +71,23 @@ void LintCosts(const Engine& engine, std::vector<std::string>* warnings) {
   }
 }
 
+// Source names other than the two the input topics carry are legal (a deployment may label its
+// messages otherwise) but are more often a typo, which would silently keep a rule from firing.
+void LintSources(const RulePack& pack, std::vector<std::string>* warnings) {
+  auto check = [&](const std::vector<std::string>& sources, const SourceLocation& where,
+                   std::string_view kind, const std::string& id) {
+    for (const std::string& s : sources) {
+      if (s == "tip" || s == "post") continue;
+      warnings->push_back(fmt::format(
+          "{}: {} '{}': source '{}' is neither tip nor post (the sources of the tips and posts "
+          "topics); it counts only for messages that name it",
+          where.ToString(), kind, id, s));
+    }
+  };
+  for (const Rule& r : pack.rules) check(r.sources, r.where, "rule", r.id);
+  for (const Composite& c : pack.composites) check(c.sources, c.where, "composite", c.id);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineOptions& options,
@@ -93,6 +111,7 @@ Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineO
     if (!context.ok()) return context.error();
     if (Status s = CheckExamples(*engine, **context); !s.ok()) return s.error();
   }
+  if (warnings) LintSources(engine->pack_, warnings);
   if (options.measure_costs && warnings) LintCosts(*engine, warnings);
   return std::shared_ptr<const Engine>(std::move(engine));
 }
@@ -168,8 +187,10 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
                        rule.category, text::ViewName(rule.view), rule.where.ToString());
     if (!rule.sources.empty() &&
         std::find(rule.sources.begin(), rule.sources.end(), source) == rule.sources.end()) {
-      out += fmt::format("    does not count: only for sources [{}], the message's is '{}'\n",
-                         fmt::join(rule.sources, ", "), source);
+      out += fmt::format("    does not count: only for sources [{}], and the message's {}\n",
+                         fmt::join(rule.sources, ", "),
+                         source.empty() ? std::string("has none")
+                                        : fmt::format("is '{}'", source));
     }
     for (const PatternMatch& p : found) {
       const std::string_view view = context.normalized.view(rule.view);

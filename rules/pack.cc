@@ -18,6 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool ValidId(std::string_view id);
+
 // Collects the first error while walking a document; the walk stops adding once one is set.
 class Checker {
  public:
@@ -88,6 +90,11 @@ class Checker {
     if (out.empty()) Fail(node, context, "sources must name at least one source (or be left out)");
     for (size_t i = 0; i < out.size() && !failed(); ++i) {
       if (out[i].empty()) Fail(node, context, "sources: empty source name");
+      if (!out[i].empty() && !ValidId(out[i])) {
+        Fail(node, context, "sources: '" + out[i] +
+                                "' must be lowercase letters, digits, '-', '_' or '.' (messages' "
+                                "sources are compared without case)");
+      }
       if (std::find(out.begin(), out.begin() + i, out[i]) != out.begin() + i) {
         Fail(node, context, "sources: '" + out[i] + "' listed twice");
       }
@@ -400,6 +407,10 @@ Status LinkPack(RulePack* pack) {
   auto count = [&](const std::vector<std::string>& named, const SourceLocation& where,
                    const std::string& id) -> Status {
     for (const std::string& s : named) {
+      if (!ValidId(s)) {
+        return Error{where.ToString() + ": '" + id + "': source '" + s +
+                     "' must be lowercase letters, digits, '-', '_' or '.'"};
+      }
       if (std::find(sources.begin(), sources.end(), s) != sources.end()) continue;
       sources.push_back(s);
       if (sources.size() > kMaxSources) {

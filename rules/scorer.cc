@@ -1,6 +1,7 @@
 #include "rules/scorer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <map>
 #include <ranges>
@@ -70,8 +71,14 @@ Scorer::Scorer(const RulePack& pack) : pack_(pack) {
 }
 
 uint64_t Scorer::SourceBit(std::string_view source) const {
+  // Pack source names are lower case (LoadPack); a message's "Tip" is a tip.
+  auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == y;
+           });
+  };
   for (size_t i = 0; i < sources_.size(); ++i) {
-    if (sources_[i] == source) return uint64_t{1} << i;
+    if (same(source, sources_[i])) return uint64_t{1} << i;
   }
   return 0;  // a source no rule names (or none): only rules without `sources` count
 }

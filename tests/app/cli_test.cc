@@ -188,6 +188,44 @@ TEST_F(Cli, ScanTableAndExplain) {
   EXPECT_THAT(r.out, HasSubstr("\"GARANTIZAMOS su permiso\" in the text"));
 }
 
+// A line's own `source` decides the pack's `sources`; --source stands in for lines without one
+// (an export of the tips topic), as the streaming scanner reads its topics.
+TEST_F(Cli, ScanAndRulesTestJudgeEachLineAsFromItsSourceOrTheGivenOne) {
+  Write("pack/tips.yaml", R"(composites:
+  - id: zelle-in-a-tip
+    any: [zelle]
+    sources: [tip]
+    weight: 15
+)");
+  Write("in.jsonl",
+        "{\"id\":\"none\",\"text\":\"me pidieron pagar por zelle\"}\n"
+        "{\"id\":\"post\",\"source\":\"post\",\"text\":\"me pidieron pagar por zelle\"}\n"
+        "{\"id\":\"tip\",\"source\":\"tip\",\"text\":\"me pidieron pagar por zelle\"}\n");
+  auto actions = [](const std::string& jsonl) {
+    std::vector<std::string> out;
+    for (const std::string& l : Lines(jsonl)) {
+      out.push_back(l.find("\"action\":\"review\"") != std::string::npos ? "review" : "none");
+    }
+    return out;
+  };
+  Outcome plain = Centinela("scan --rules pack --format jsonl in.jsonl");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(actions(plain.out), (std::vector<std::string>{"none", "none", "review"}));
+  Outcome as_tips = Centinela("scan --rules pack --format jsonl --source tip in.jsonl");
+  ASSERT_EQ(as_tips.status, 0) << as_tips.err;
+  EXPECT_EQ(actions(as_tips.out), (std::vector<std::string>{"review", "none", "review"}));
+  Outcome explained = Centinela("scan --rules pack --format table --explain in.jsonl");
+  EXPECT_THAT(explained.out, HasSubstr("composite zelle-in-a-tip (+15) of [zelle], sources [tip]"));
+
+  Write("corpus.jsonl",
+        "{\"id\":\"1\",\"text\":\"me pidieron pagar por zelle\",\"label\":\"scam\"}\n"
+        "{\"id\":\"2\",\"text\":\"hola\",\"label\":\"legit\"}\n");
+  Outcome test = Centinela("rules test pack --corpus corpus.jsonl --format json");
+  EXPECT_THAT(test.out, HasSubstr(R"("overall":{"messages":2,"tp":0,"fp":0,"fn":1,"tn":1)"));
+  test = Centinela("rules test pack --corpus corpus.jsonl --format json --source tip");
+  EXPECT_THAT(test.out, HasSubstr(R"("overall":{"messages":2,"tp":1,"fp":0,"fn":0,"tn":1)"));
+}
+
 TEST_F(Cli, RulesCheckReportsTheFailingRuleAndExample) {
   Outcome ok = Centinela("rules check pack");
   EXPECT_EQ(ok.status, 0) << ok.err;

@@ -161,8 +161,28 @@ TEST_F(EngineTest, SourcesKeepARuleToTheMessagesOfThoseSources) {
   }
   auto explained = (*engine)->Explain(text, **ctx, "post");
   ASSERT_TRUE(explained.ok());
-  EXPECT_THAT(*explained, HasSubstr("does not count: only for sources [tip], the message's is 'post'"));
+  EXPECT_THAT(*explained,
+              HasSubstr("does not count: only for sources [tip], and the message's is 'post'"));
   EXPECT_THAT(*explained, HasSubstr("score 0 -> none"));
+  explained = (*engine)->Explain(text, **ctx);
+  ASSERT_TRUE(explained.ok());
+  EXPECT_THAT(*explained, HasSubstr("and the message's has none"));
+  auto source_warnings = [&] {
+    std::vector<std::string> out;
+    for (const std::string& w : warnings_) {
+      if (w.find("source '") != std::string::npos) out.push_back(w);
+    }
+    return out;
+  };
+  EXPECT_TRUE(source_warnings().empty());  // tip is a source the topics carry
+
+  // A source no topic carries is legal, but more often a typo: a warning names it.
+  warnings_.clear();
+  yaml.replace(yaml.find("sources: [tip]"), 14, "sources: [tips]");
+  ASSERT_TRUE(Build(yaml).ok());
+  ASSERT_EQ(source_warnings().size(), 1u);
+  EXPECT_THAT(source_warnings()[0],
+              HasSubstr("rule 'cobro-reportado': source 'tips' is neither tip nor post"));
 }
 
 TEST_F(EngineTest, NegativeEvidenceKeepsWarningsQuiet) {

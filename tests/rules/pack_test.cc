@@ -121,6 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "composite 'either': sources: 'tip' listed twice"},
         BadCase{"SourceEmptyName", "sources: [tip, post]", "sources: [tip, '']",
                 "composite 'either': sources: empty source name"},
+        BadCase{"SourceNotLowerCase", "sources: [tip, post]", "sources: [Tip]",
+                "composite 'either': sources: 'Tip' must be lowercase letters"},
         BadCase{"RuleSourcesNotAList", "    weight: 25\n", "    weight: 25\n    sources: {a: 1}\n",
                 "rule 'notario-offer': sources must be a list"}),
     [](const auto& param_info) { return param_info.param.name; });

@@ -152,12 +152,15 @@ RulePack PackWithSources() {
 TEST(Sources, ARuleKeptToTipsCountsForATipOnly) {
   const RulePack pack = PackWithSources();
   // notario-a + fee: 30 + 20, notario-fee 15, any-notario 10 (notario capped at 40), two-of 5.
-  auto tip = ScoreOf(pack, {0, 2}, "tip");
-  EXPECT_EQ(tip.score, 40 + 20 + 15 + 5);
-  EXPECT_EQ(Ids(tip),
-            (std::vector<std::string>{"notario-a", "fee", "notario-fee", "any-notario", "two-of"}));
-  // From a post, or without a source, fee is as if it never fired: not listed, not a member.
-  for (std::string_view source : {"post", "", "Tip"}) {
+  for (std::string_view source : {"tip", "Tip", "TIP"}) {  // sources are compared without case
+    auto tip = ScoreOf(pack, {0, 2}, source);
+    EXPECT_EQ(tip.score, 40 + 20 + 15 + 5) << source;
+    EXPECT_EQ(Ids(tip), (std::vector<std::string>{"notario-a", "fee", "notario-fee", "any-notario",
+                                                  "two-of"}))
+        << source;
+  }
+  // From a post, another source or none, fee is as if it never fired: not listed, not a member.
+  for (std::string_view source : {"post", "", "tips", "ti"}) {
     auto other = ScoreOf(pack, {0, 2}, source);
     EXPECT_EQ(other.score, 40) << source;
     EXPECT_EQ(Ids(other), (std::vector<std::string>{"notario-a", "any-notario"})) << source;
@@ -211,6 +214,18 @@ TEST(LinkPack, RefusesMoreDistinctSourcesThanScoringKeepsBitsFor) {
   EXPECT_NE(linked.message().find("'notario-b': source 'one-more' is one more than the 64"),
             std::string::npos)
       << linked.message();
+}
+
+TEST(LinkPack, RefusesASourceNameThatIsNotLowerCase) {
+  RulePack pack = MakePack();
+  pack.composites[0].sources = {"Tip"};
+  auto linked = LinkPack(&pack);
+  ASSERT_FALSE(linked.ok());
+  EXPECT_NE(linked.message().find("'notario-fee': source 'Tip' must be lowercase"),
+            std::string::npos)
+      << linked.message();
+  pack.composites[0].sources = {""};
+  EXPECT_FALSE(LinkPack(&pack).ok());
 }
 
 TEST(LinkPack, RefusesACategoryCapOutside0To100) {
