@@ -164,12 +164,20 @@ int RulesTestCommand(const Args& args) {
     }
   }
   const std::string default_source = flags.Get("source").value_or("");
+  if (!default_source.empty() && default_source != "tip" && default_source != "post") {
+    std::fprintf(stderr, "centinela rules test: warning: --source '%s' is neither tip nor post\n",
+                 default_source.c_str());
+  }
   const std::string path =
       flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
-  auto engine = Load(path, nullptr, false);
+  std::vector<std::string> pack_warnings;  // without the cost lint: the source lint only
+  auto engine = Load(path, &pack_warnings, false);
   if (!engine.ok()) {
     std::fprintf(stderr, "rule pack refused: %s\n", engine.error().message.c_str());
     return 2;
+  }
+  for (const std::string& w : pack_warnings) {
+    std::fprintf(stderr, "centinela rules test: warning: %s\n", w.c_str());
   }
   auto context = (*engine)->MakeContext();
   auto reader = ingest::JsonlReader::Open(*flags.Get("corpus"));

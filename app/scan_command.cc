@@ -21,8 +21,8 @@ namespace centinela::app {
 namespace {
 
 constexpr const char* kScanUsage =
-    "usage: centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N] "
-    "[--source NAME] [--explain] FILE|-\n"
+    "usage: centinela scan [--rules PATH] [--format jsonl|table] [--max-text-bytes N]\n"
+    "                      [--source NAME] [--explain] FILE|-\n"
     "  --source NAME  the source of lines that give none (tip for an export of the tips topic,\n"
     "                 post for the posts topic: what the streaming scanner assumes there)\n";
 
@@ -132,16 +132,24 @@ int ScanCommand(const Args& args) {
   const bool table = format == "table";
   const bool explain = flags.Has("explain");
   const std::string default_source = flags.Get("source").value_or("");
+  if (!default_source.empty() && default_source != "tip" && default_source != "post") {
+    std::fprintf(stderr, "centinela scan: warning: --source '%s' is neither tip nor post\n",
+                 default_source.c_str());
+  }
 
   const std::string rules_path = flags.Get("rules").value_or(FindBundled("config/rules"));
   rules::EngineOptions options;
   options.cache_dir = rules::DefaultCacheDir();
   options.measure_costs = false;
-  auto engine = rules::LoadEngine(rules_path, options);
+  std::vector<std::string> pack_warnings;
+  auto engine = rules::LoadEngine(rules_path, options, &pack_warnings);
   if (!engine.ok()) {
     std::fprintf(stderr, "centinela scan: rule pack refused: %s\n",
                  engine.error().message.c_str());
     return 2;
+  }
+  for (const std::string& w : pack_warnings) {
+    std::fprintf(stderr, "centinela scan: warning: %s\n", w.c_str());
   }
   auto context = (*engine)->MakeContext();
   if (!context.ok()) {

@@ -1,5 +1,7 @@
 #include "pipeline/engine_holder.h"
 
+#include <spdlog/spdlog.h>
+
 namespace centinela::pipeline {
 
 EngineHolder::EngineHolder(std::filesystem::path path, rules::EngineOptions options)
@@ -27,8 +29,10 @@ Status EngineHolder::Attempt(const std::string& key) {
     std::lock_guard lock(mu_);
     last_attempt_ = key;
   }
-  auto engine = rules::LoadEngine(path_, options_);
+  std::vector<std::string> warnings;
+  auto engine = rules::LoadEngine(path_, options_, &warnings);
   if (!engine.ok()) return engine.error();
+  for (const std::string& w : warnings) spdlog::warn("rule pack {}: {}", path_.string(), w);
   {
     std::lock_guard lock(mu_);
     current_ = std::move(*engine);

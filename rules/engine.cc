@@ -185,8 +185,7 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
     matcher_->ExplainRule(context.normalized, m.rule, &found);
     out += fmt::format("  rule {} ({:+d}, {}, view {}) at {}\n", rule.id, rule.weight,
                        rule.category, text::ViewName(rule.view), rule.where.ToString());
-    if (!rule.sources.empty() &&
-        std::find(rule.sources.begin(), rule.sources.end(), source) == rule.sources.end()) {
+    if (!scorer_->CountsFor(m.rule, source)) {
       out += fmt::format("    does not count: only for sources [{}], and the message's {}\n",
                          fmt::join(rule.sources, ", "),
                          source.empty() ? std::string("has none")

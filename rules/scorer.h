@@ -45,6 +45,12 @@ class Scorer {
   // fired.
   int UpperBound(const std::vector<uint32_t>& rules, std::string_view source) const;
 
+  // Whether the rule (index in RulePack::rules) or composite (rules.size() + its index) counts for
+  // a message from `source`: it has no `sources`, or names this one (compared without case).
+  bool CountsFor(uint32_t slot, std::string_view source) const {
+    return Counts(slots_[slot], SourceBit(source));
+  }
+
  private:
   struct Slot {
     int weight;

@@ -224,6 +224,21 @@ TEST_F(Cli, ScanAndRulesTestJudgeEachLineAsFromItsSourceOrTheGivenOne) {
   EXPECT_THAT(test.out, HasSubstr(R"("overall":{"messages":2,"tp":0,"fp":0,"fn":1,"tn":1)"));
   test = Centinela("rules test pack --corpus corpus.jsonl --format json --source tip");
   EXPECT_THAT(test.out, HasSubstr(R"("overall":{"messages":2,"tp":1,"fp":0,"fn":0,"tn":1)"));
+
+  // A source name no topic carries, in the pack or on the command line, is said on stderr.
+  Write("pack/tips.yaml", R"(composites:
+  - id: zelle-in-a-tip
+    any: [zelle]
+    sources: [tips]
+    weight: 15
+)");
+  Outcome typo = Centinela("scan --rules pack --format jsonl --source tipp in.jsonl");
+  EXPECT_EQ(typo.status, 0) << typo.err;
+  EXPECT_THAT(typo.err, HasSubstr("composite 'zelle-in-a-tip': source 'tips' is neither tip nor "
+                                  "post"));
+  EXPECT_THAT(typo.err, HasSubstr("--source 'tipp' is neither tip nor post"));
+  test = Centinela("rules test pack --corpus corpus.jsonl");
+  EXPECT_THAT(test.err, HasSubstr("source 'tips' is neither tip nor post"));
 }
 
 TEST_F(Cli, RulesCheckReportsTheFailingRuleAndExample) {

@@ -17,6 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kPack = R"(pack: engine-test
 version: 0.1.0
@@ -167,6 +168,10 @@ TEST_F(EngineTest, SourcesKeepARuleToTheMessagesOfThoseSources) {
   explained = (*engine)->Explain(text, **ctx);
   ASSERT_TRUE(explained.ok());
   EXPECT_THAT(*explained, HasSubstr("and the message's has none"));
+  explained = (*engine)->Explain(text, **ctx, "TIP");  // counts, as in scoring: no case
+  ASSERT_TRUE(explained.ok());
+  EXPECT_THAT(*explained, Not(HasSubstr("does not count")));
+  EXPECT_THAT(*explained, HasSubstr("score 35 -> review"));
   auto source_warnings = [&] {
     std::vector<std::string> out;
     for (const std::string& w : warnings_) {
