@@ -191,12 +191,11 @@ TEST_F(Cli, ScanTableAndExplain) {
 // A line's own `source` decides the pack's `sources`; --source stands in for lines without one
 // (an export of the tips topic), as the streaming scanner reads its topics.
 TEST_F(Cli, ScanAndRulesTestJudgeEachLineAsFromItsSourceOrTheGivenOne) {
-  Write("pack/tips.yaml", R"(composites:
-  - id: zelle-in-a-tip
-    any: [zelle]
-    sources: [tip]
-    weight: 15
-)");
+  auto write_tips_pack = [&](const std::string& source) {
+    Write("pack/tips.yaml", "composites:\n  - id: zelle-in-a-tip\n    any: [zelle]\n"
+                            "    sources: [" + source + "]\n    weight: 15\n");
+  };
+  write_tips_pack("tip");
   Write("in.jsonl",
         "{\"id\":\"none\",\"text\":\"me pidieron pagar por zelle\"}\n"
         "{\"id\":\"post\",\"source\":\"post\",\"text\":\"me pidieron pagar por zelle\"}\n"
@@ -226,12 +225,7 @@ TEST_F(Cli, ScanAndRulesTestJudgeEachLineAsFromItsSourceOrTheGivenOne) {
   EXPECT_THAT(test.out, HasSubstr(R"("overall":{"messages":2,"tp":1,"fp":0,"fn":0,"tn":1)"));
 
   // A source name no topic carries, in the pack or on the command line, is said on stderr.
-  Write("pack/tips.yaml", R"(composites:
-  - id: zelle-in-a-tip
-    any: [zelle]
-    sources: [tips]
-    weight: 15
-)");
+  write_tips_pack("tips");
   Outcome typo = Centinela("scan --rules pack --format jsonl --source tipp in.jsonl");
   EXPECT_EQ(typo.status, 0) << typo.err;
   EXPECT_THAT(typo.err, HasSubstr("composite 'zelle-in-a-tip': source 'tips' is neither tip nor "
