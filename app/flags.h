@@ -23,7 +23,8 @@ struct ParsedFlags {
 };
 
 // `with_value` and `booleans` list flag names without the leading dashes. A lone "-" is
-// positional (standard input); "-h" is "--help" for the commands that have it.
+// positional (standard input); "-h" is "--help" for the commands that have it. A flag that takes
+// a value is not followed by another option (`--source --explain` is an error).
 inline std::optional<std::string> ParseFlags(const std::vector<std::string>& args,
                                              const std::set<std::string>& with_value,
                                              const std::set<std::string>& booleans,
@@ -50,6 +51,11 @@ inline std::optional<std::string> ParseFlags(const std::vector<std::string>& arg
     } else if (with_value.count(name)) {
       if (!value) {
         if (i + 1 >= args.size()) return "--" + name + " needs a value";
+        // `--source --explain` is a forgotten value, not a source named "--explain"; a value
+        // that starts with "--" can still be given as --name=--value.
+        if (args[i + 1].size() > 2 && args[i + 1].compare(0, 2, "--") == 0) {
+          return "--" + name + " needs a value, not the option " + args[i + 1];
+        }
         value = args[++i];
       }
       out->values[name] = *value;

@@ -295,6 +295,8 @@ TEST_F(Cli, UnknownCommandsAndOptionsAreUsageErrors) {
   ExpectFailure("rules check nothere", 2, "no rule pack at 'nothere'");
   ExpectFailure("scan --max-text-bytes -1 in.jsonl", 2, "must be a positive number");
   ExpectFailure("scan --max-text-bytes 99999999999999999999 in.jsonl", 2, "positive number");
+  ExpectFailure("scan --source --explain in.jsonl", 2,
+                "--source needs a value, not the option --explain");
   for (const char* command : {"scan -h", "rules test -h", "deadletter --help"}) {
     const Outcome usage = Centinela(command);
     EXPECT_EQ(usage.status, 0) << command;
