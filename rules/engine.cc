@@ -211,6 +211,26 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
     out += fmt::format("  composite {} ({:+d}) of [{}]{} at {}\n", c->id, c->weight,
                        fmt::join(c->members, ", "), sources, c->where.ToString());
   }
+  // Composites kept to other sources that would have fired for one of them: what a tips export
+  // scanned without --source is missing.
+  const uint32_t rule_count = static_cast<uint32_t>(pack_.rules.size());
+  for (uint32_t i = 0; i < pack_.composites.size(); ++i) {
+    const Composite& c = pack_.composites[i];
+    if (scorer_->CountsFor(rule_count + i, source)) continue;
+    for (const std::string& other : c.sources) {
+      ScanResult as_other;
+      scorer_->Score(context.matches, other, &as_other);
+      const bool fires = std::any_of(as_other.rules.begin(), as_other.rules.end(),
+                                     [&](const RuleHit& h) { return h.id == c.id; });
+      if (!fires) continue;
+      const std::string mine =
+          source.empty() ? std::string("(none)") : fmt::format("'{}'", source);
+      out += fmt::format("  composite {} ({:+d}) would fire for source '{}', not for this "
+                         "message's {}\n",
+                         c.id, c.weight, other, mine);
+      break;
+    }
+  }
   out += fmt::format("  score {} -> {} (thresholds review {}, alert {}, publish {}; pack {})\n",
                      result.score, ActionName(result.action), pack_.thresholds.review,
                      pack_.thresholds.alert, pack_.thresholds.publish, version_);

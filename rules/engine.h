@@ -77,7 +77,8 @@ class Engine {
 
   // A human-readable account of how `text` was judged: its views, every pattern that matched
   // (in its view and in the original), the composites, the score and the action. Rules that
-  // matched but do not count for `source` are listed as such.
+  // matched but do not count for `source` are listed as such, and so are composites kept to other
+  // sources that would have fired for one of them.
   Result<std::string> Explain(std::string_view text, Context& context,
                               std::string_view source = {}) const;
 

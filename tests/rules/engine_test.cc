@@ -168,6 +168,22 @@ TEST_F(EngineTest, SourcesKeepARuleToTheMessagesOfThoseSources) {
   explained = (*engine)->Explain(text, **ctx);
   ASSERT_TRUE(explained.ok());
   EXPECT_THAT(*explained, HasSubstr("and the message's has none"));
+  // A composite kept to tips is named when it would have fired for a tip.
+  std::string with_composite = yaml;
+  with_composite += "  - id: zelle-en-un-aviso\n    any: [pago-zelle]\n    sources: [tip]\n"
+                    "    weight: 5\n";
+  auto second = Build(with_composite);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  auto ctx2 = (*second)->MakeContext();
+  ASSERT_TRUE(ctx2.ok());
+  auto composite_explained = (*second)->Explain("pague por zelle", **ctx2, "post");
+  ASSERT_TRUE(composite_explained.ok());
+  EXPECT_THAT(*composite_explained,
+              HasSubstr("composite zelle-en-un-aviso (+5) would fire for source 'tip', not for "
+                        "this message's 'post'"));
+  composite_explained = (*second)->Explain("nada que ver", **ctx2, "post");
+  ASSERT_TRUE(composite_explained.ok());
+  EXPECT_THAT(*composite_explained, Not(HasSubstr("would fire")));
   explained = (*engine)->Explain(text, **ctx, "TIP");  // counts, as in scoring: no case
   ASSERT_TRUE(explained.ok());
   EXPECT_THAT(*explained, Not(HasSubstr("does not count")));
