@@ -4,6 +4,7 @@
 // itself failed or was used wrongly.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,10 @@ int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHol
 // `relative` (e.g. "config/rules") when it exists from the working directory, else the copy in the
 // source tree this binary was built from when that exists, else `relative` unchanged.
 std::string FindBundled(const std::string& relative);
+
+// Shared by scan and rules test (app/rules_command.cc): the --source flag, the source of input
+// lines that give none ("" when not given), with a warning on stderr, prefixed by `command`, when
+// it is neither of the input topics' sources (rules::IsTopicSource).
+std::string SourceFlag(const std::optional<std::string>& value, const char* command);
 
 }  // namespace centinela::app

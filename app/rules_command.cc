@@ -25,6 +25,15 @@ std::string FindBundled(const std::string& relative) {
   return relative;
 }
 
+std::string SourceFlag(const std::optional<std::string>& value, const char* command) {
+  const std::string source = value.value_or("");
+  if (!source.empty() && !rules::IsTopicSource(source)) {
+    fmt::print(stderr, "{}: warning: --source '{}' is neither {} nor {}\n", command, source,
+               rules::kTipSource, rules::kPostSource);
+  }
+  return source;
+}
+
 namespace {
 
 constexpr const char* kCheckUsage = "usage: centinela rules check [PATH]\n";
@@ -163,11 +172,7 @@ int RulesTestCommand(const Args& args) {
       }
     }
   }
-  const std::string default_source = flags.Get("source").value_or("");
-  if (!default_source.empty() && default_source != "tip" && default_source != "post") {
-    std::fprintf(stderr, "centinela rules test: warning: --source '%s' is neither tip nor post\n",
-                 default_source.c_str());
-  }
+  const std::string default_source = SourceFlag(flags.Get("source"), "centinela rules test");
   const std::string path =
       flags.positional.empty() ? FindBundled("config/rules") : flags.positional[0];
   std::vector<std::string> pack_warnings;  // without the cost lint: the source lint only

@@ -131,11 +131,7 @@ int ScanCommand(const Args& args) {
   }
   const bool table = format == "table";
   const bool explain = flags.Has("explain");
-  const std::string default_source = flags.Get("source").value_or("");
-  if (!default_source.empty() && default_source != "tip" && default_source != "post") {
-    std::fprintf(stderr, "centinela scan: warning: --source '%s' is neither tip nor post\n",
-                 default_source.c_str());
-  }
+  const std::string default_source = SourceFlag(flags.Get("source"), "centinela scan");
 
   const std::string rules_path = flags.Get("rules").value_or(FindBundled("config/rules"));
   rules::EngineOptions options;

@@ -279,8 +279,8 @@ struct Scanner::Impl {
   // "tip" for the tips topic, "post" for the posts topic (DESIGN.md's input message names these
   // sources), empty for any other.
   std::string_view DefaultSource(const std::string& topic) const {
-    if (topic == config.kafka.topics.tips) return "tip";
-    if (topic == config.kafka.topics.posts) return "post";
+    if (topic == config.kafka.topics.tips) return rules::kTipSource;
+    if (topic == config.kafka.topics.posts) return rules::kPostSource;
     return {};
   }
 

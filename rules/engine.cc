@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 
 #include "rules/scorer.h"
 
@@ -18,12 +20,12 @@ Status CheckExamples(const Engine& engine, Engine::Context& context) {
   ScanResult scratch;
   for (uint32_t r = 0; r < pack.rules.size(); ++r) {
     const Rule& rule = pack.rules[r];
+    // A rule kept to some sources is judged on its examples as from the first of them.
+    const std::string_view source =
+        rule.sources.empty() ? std::string_view() : std::string_view(rule.sources.front());
     for (int want = 1; want >= 0; --want) {
       const auto& examples = want ? rule.match_examples : rule.no_match_examples;
       for (const std::string& example : examples) {
-        // A rule kept to some sources is judged on its examples as from the first of them.
-        const std::string_view source =
-            rule.sources.empty() ? std::string_view() : std::string_view(rule.sources.front());
         if (Status s = engine.Scan(example, context, &scratch, source); !s.ok()) return s;
         const bool fired = std::any_of(scratch.rules.begin(), scratch.rules.end(),
                                        [&](const RuleHit& h) { return h.id == rule.id; });
@@ -77,7 +79,7 @@ void LintSources(const RulePack& pack, std::vector<std::string>* warnings) {
   auto check = [&](const std::vector<std::string>& sources, const SourceLocation& where,
                    std::string_view kind, const std::string& id) {
     for (const std::string& s : sources) {
-      if (s == "tip" || s == "post") continue;
+      if (IsTopicSource(s)) continue;
       warnings->push_back(fmt::format(
           "{}: {} '{}': source '{}' is neither tip nor post (the sources of the tips and posts "
           "topics); it counts only for messages that name it",
@@ -212,16 +214,18 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
                        fmt::join(c->members, ", "), sources, c->where.ToString());
   }
   // Composites kept to other sources that would have fired for one of them: what a tips export
-  // scanned without --source is missing.
+  // scanned without --source is missing. The matches are scored once per other source.
   const uint32_t rule_count = static_cast<uint32_t>(pack_.rules.size());
+  std::map<std::string, ScanResult, std::less<>> as_other;
   for (uint32_t i = 0; i < pack_.composites.size(); ++i) {
     const Composite& c = pack_.composites[i];
     if (scorer_->CountsFor(rule_count + i, source)) continue;
     for (const std::string& other : c.sources) {
-      ScanResult as_other;
-      scorer_->Score(context.matches, other, &as_other);
-      const bool fires = std::any_of(as_other.rules.begin(), as_other.rules.end(),
-                                     [&](const RuleHit& h) { return h.id == c.id; });
+      auto [scored, added] = as_other.try_emplace(other);
+      if (added) scorer_->Score(context.matches, other, &scored->second);
+      const bool fires =
+          std::any_of(scored->second.rules.begin(), scored->second.rules.end(),
+                      [&](const RuleHit& h) { return h.id == c.id; });
       if (!fires) continue;
       const std::string mine =
           source.empty() ? std::string("(none)") : fmt::format("'{}'", source);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -104,5 +105,14 @@ Status LinkPack(RulePack* pack);
 
 // The most distinct message sources a pack's `sources` keys may name (scoring keeps a bit each).
 inline constexpr size_t kMaxSources = 64;
+
+// The sources of the two input topics (DESIGN.md's input message): the streaming scanner gives a
+// record without `source` the one of its topic. A pack or a command line may name others, which
+// is legal but more often a typo, so they are warned about.
+inline constexpr std::string_view kTipSource = "tip";
+inline constexpr std::string_view kPostSource = "post";
+inline bool IsTopicSource(std::string_view source) {
+  return source == kTipSource || source == kPostSource;
+}
 
 }  // namespace centinela::rules
