@@ -3,7 +3,7 @@
 
 The patterns, composites, categories, caps and thresholds stay as they are; only `weight:`
 values change. Each labelled message of the tuning sets (never the unseen ones: the holdout
-half, the sixth, tenth, fourteenth and sixteenth sets) becomes the set of rules and composites
+half, the sixth, tenth, fourteenth, sixteenth and eighteenth sets) becomes the set of rules and composites
 that fire on it, found by `centinela scan` over a copy of the pack in which every weight is 1
 and every cap 100 (so RE2 confirms every candidate). A logistic regression over those hits is then fitted by
 full-batch AdaGrad, with:
@@ -47,7 +47,7 @@ except ImportError:
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TUNING_SETS = ["dev", "tune", "tune2", "tune3", "tune4", "tune5", "tune7", "tune8", "tune9",
-               "tune11", "tune12", "tune13", "review12", "adversarial-frames", "tune15"]
+               "tune11", "tune12", "tune13", "review12", "adversarial-frames", "tune15", "tune17"]
 INTERCEPT = -3.0
 SCALE = 10.0  # score points per unit of log-odds
 REVIEW = 30  # -INTERCEPT * SCALE
