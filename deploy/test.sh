@@ -8,7 +8,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=${JOBS:-$(nproc)}
-export CENTINELA_CACHE_DIR=${CENTINELA_CACHE_DIR:-$(mktemp -d)}
+# Scratch directories this script makes (the pattern cache unless one is given, the fuzz corpora)
+# are removed when it exits, however it exits.
+scratch=()
+trap 'rm -rf "${scratch[@]}"' EXIT
+if [[ -z ${CENTINELA_CACHE_DIR:-} ]]; then
+  CENTINELA_CACHE_DIR=$(mktemp -d)
+  scratch+=("$CENTINELA_CACHE_DIR")
+fi
+export CENTINELA_CACHE_DIR
 
 echo "== build and test (RelWithDebInfo)"
 BUILD_DIR=build bash deploy/build.sh
@@ -23,6 +31,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCENTINELA_FUZZ=ON
 cmake --build build-fuzz -j "$jobs" --target fuzz_decoder fuzz_normalizer
 for target in fuzz_decoder fuzz_normalizer; do
   corpus=$(mktemp -d)
+  scratch+=("$corpus")
   cp tests/fuzz/seeds/* "$corpus"/ 2>/dev/null || true
   ./build-fuzz/tests/fuzz/$target -max_total_time="${FUZZ_SECONDS:-30}" -print_final_stats=1 \
     "$corpus" 2>&1 | tail -n 3

@@ -23,15 +23,15 @@ using Lines = std::vector<std::pair<size_t, std::string>>;
 class JsonlReaderTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    if (!path_.empty()) std::remove(path_.c_str());
+    for (const std::string& path : paths_) std::remove(path.c_str());
   }
 
-  // Writes contents to a fresh temporary file and returns its path.
-  const std::string& WriteFile(const std::string& contents) {
+  // Writes contents to a fresh temporary file, removed at TearDown, and returns its path.
+  std::string WriteFile(const std::string& contents) {
     std::string pattern = ::testing::TempDir() + "jsonl_reader_test_XXXXXX";
     const int fd = mkstemp(pattern.data());
     EXPECT_GE(fd, 0);
-    path_ = pattern;
+    paths_.push_back(pattern);
     size_t written = 0;
     while (written < contents.size()) {
       const ssize_t n = write(fd, contents.data() + written, contents.size() - written);
@@ -40,7 +40,7 @@ class JsonlReaderTest : public ::testing::Test {
       written += static_cast<size_t>(n);
     }
     close(fd);
-    return path_;
+    return paths_.back();
   }
 
   // Every (line number, line) the reader yields for contents.
@@ -60,7 +60,7 @@ class JsonlReaderTest : public ::testing::Test {
     return lines;
   }
 
-  std::string path_;
+  std::vector<std::string> paths_;  // every file WriteFile made
 };
 
 TEST_F(JsonlReaderTest, ReadsLinesWithTheirNumbers) {
