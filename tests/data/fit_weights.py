@@ -49,7 +49,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TUNING_SETS = ["dev", "tune", "tune2", "tune3", "tune4", "tune5", "tune7", "tune8", "tune9",
                "tune11", "tune12", "tune13", "review12", "adversarial-frames", "tune15", "tune17",
-               "tune19"]
+               "tune19", "tune21", "tune22"]
 INTERCEPT = -3.0
 SCALE = 10.0  # score points per unit of log-odds
 REVIEW = 30  # -INTERCEPT * SCALE
