@@ -100,6 +100,9 @@ Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineO
   // does) would otherwise score composites through stale slots.
   if (Status s = LinkPack(&engine->pack_); !s.ok()) return s.error();
   engine->scorer_ = std::make_unique<Scorer>(engine->pack_);
+  if (engine->pack_.lexical) {
+    engine->lexical_ = std::make_unique<LexicalScorer>(*engine->pack_.lexical);
+  }
   engine->version_ = engine->pack_.VersionString();
   auto matcher = Matcher::Compile(engine->pack_, Matcher::Options{options.cache_dir});
   if (!matcher.ok()) return matcher.error();
@@ -126,8 +129,25 @@ Result<std::unique_ptr<Engine::Context>> Engine::MakeContext() const {
   return context;
 }
 
+void Engine::ApplyLexical(const Context& context, ScanResult* out) const {
+  if (!lexical_ || out->score < lexical_->settings().min_score) return;
+  std::vector<LexicalTerm> top;
+  const int points = lexical_->Bounded(
+      lexical_->Points(context.normalized.view(text::View::kFolded), &top));
+  if (points == 0) return;
+  RuleHit hit{std::string(kLexicalRuleId), points, {}};
+  for (const LexicalTerm& t : top) {
+    hit.spans.push_back(context.normalized.ToOriginal(text::View::kFolded, t.begin, t.end));
+  }
+  std::sort(hit.spans.begin(), hit.spans.end());
+  out->rules.push_back(std::move(hit));
+  out->score = std::clamp(out->score + points, 0, 100);
+  out->action = ActionFor(pack_.thresholds, out->score);
+}
+
 Status Engine::Finish(Context& context, std::string_view source, ScanResult* out) const {
   scorer_->Score(context.matches, source, out);
+  ApplyLexical(context, out);
   out->entities = Entities{};
   out->campaign_key.clear();
   if (out->action != Action::kNone) {
@@ -147,6 +167,17 @@ Status Engine::Scan(std::string_view text, Context& context, ScanResult* out,
   return Finish(context, source, out);
 }
 
+bool Engine::CouldReachReview(const Context& context, int rule_bound) const {
+  const int review = pack_.thresholds.review;
+  if (rule_bound >= review) return true;
+  if (!lexical_ || rule_bound < lexical_->settings().min_score) return false;
+  // The layer's points do not depend on the rules, so the final score is at most the rules'
+  // bound plus them. Cheaper than confirming the candidates with RE2.
+  const int points =
+      lexical_->Bounded(lexical_->Points(context.normalized.view(text::View::kFolded)));
+  return rule_bound + points >= review;
+}
+
 Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
                              std::string_view source) const {
   normalizer_.Normalize(text, &context.normalized);
@@ -154,7 +185,7 @@ Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult
       !s.ok()) {
     return s;
   }
-  if (scorer_->UpperBound(context.candidates, source) < pack_.thresholds.review) {
+  if (!CouldReachReview(context, scorer_->UpperBound(context.candidates, source))) {
     context.matches.clear();  // Finish then gives action none with nothing else filled
   } else {
     matcher_->Confirm(context.normalized, *context.matcher, &context.matches);
@@ -233,6 +264,24 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
                          "message's {}\n",
                          c.id, c.weight, other, mine);
       break;
+    }
+  }
+  if (lexical_) {
+    const Lexical& lexical = lexical_->settings();
+    const int rule_score = result.score - LexicalPoints(result);
+    if (rule_score < lexical.min_score) {
+      out += fmt::format("  lexical: not applied (rule score {} < min_score {}) at {}\n",
+                         rule_score, lexical.min_score, lexical.where.ToString());
+    } else {
+      std::vector<LexicalTerm> top;
+      const double points =
+          lexical_->Points(context.normalized.view(text::View::kFolded), &top, 8);
+      out += fmt::format("  lexical ({:+d}: {:+.1f} points, bounded to -{}..+{}) at {}\n",
+                         lexical_->Bounded(points), points, lexical.max_down, lexical.max_up,
+                         lexical.where.ToString());
+      for (const LexicalTerm& t : top) {
+        out += fmt::format("    '{}' {:+.1f}\n", t.term, t.points);
+      }
     }
   }
   out += fmt::format("  score {} -> {} (thresholds review {}, alert {}, publish {}; pack {})\n",

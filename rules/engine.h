@@ -24,6 +24,7 @@
 #include "common/result.h"
 #include "common/scan_result.h"
 #include "rules/entities.h"
+#include "rules/lexical.h"
 #include "rules/matcher.h"
 #include "rules/pack.h"
 #include "rules/scorer.h"
@@ -65,7 +66,7 @@ class Engine {
 
   // Scan for callers that act only on results at `review` or above (the streaming scanner).
   // When the rules Hyperscan reports could not reach review even with every negative weight left
-  // out (Scorer::UpperBound), it stops there: action none, score 0, no rules, no entities, and no
+  // out (Scorer::UpperBound), plus what the lexical layer gives the text, it stops there: action none, score 0, no rules, no entities, and no
   // RE2 confirmation, entity extraction or campaign key, which most traffic never needs.
   // Otherwise *out is exactly what Scan gives.
   Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
@@ -91,9 +92,16 @@ class Engine {
  private:
   Engine() = default;
   Status Finish(Context& context, std::string_view source, ScanResult* out) const;
+  // The lexical layer's correction (rules/lexical.h), when the pack has one and the rules' score
+  // reaches its min_score: adjusts score and action and adds the `lexical` hit.
+  void ApplyLexical(const Context& context, ScanResult* out) const;
+  // Whether a message whose rules can score at most `rule_bound` could reach review once the
+  // lexical layer has added its points.
+  bool CouldReachReview(const Context& context, int rule_bound) const;
 
   RulePack pack_;
   std::unique_ptr<Scorer> scorer_;  // reads pack_
+  std::unique_ptr<LexicalScorer> lexical_;  // reads pack_.lexical; null when the pack has none
   std::string version_;
   text::Normalizer normalizer_;
   std::unique_ptr<Matcher> matcher_;

@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 
 #include "common/sha256.h"
+#include "rules/lexical.h"
 
 namespace centinela::rules {
 namespace {
@@ -19,6 +22,12 @@ namespace {
 namespace fs = std::filesystem;
 
 bool ValidId(std::string_view id);
+
+std::string FormatNumber(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
 
 // Collects the first error while walking a document; the walk stops adding once one is set.
 class Checker {
@@ -68,6 +77,20 @@ class Checker {
       Fail(node, context,
            std::string(what) + " must be between " + std::to_string(lo) + " and " +
                std::to_string(hi) + ", not " + std::to_string(value));
+    }
+    return value;
+  }
+
+  double Number(const YAML::Node& node, std::string_view context, std::string_view what,
+                double lo, double hi) {
+    double value = 0;
+    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value)) {
+      Fail(node, context, std::string(what) + " must be a number");
+      return 0;
+    }
+    if (value < lo || value > hi) {
+      Fail(node, context, std::string(what) + " must be between " + FormatNumber(lo) + " and " +
+                              FormatNumber(hi) + ", not " + FormatNumber(value));
     }
     return value;
   }
@@ -205,10 +228,56 @@ void ParseComposite(const YAML::Node& node, Checker& c, RulePack* pack) {
   pack->composites.push_back(std::move(comp));
 }
 
+// One table of the lexical section: term -> points, each term one word (`words` 1) or a pair of
+// words joined by one space (`words` 2), written as LexicalTokens writes them.
+void ParseLexicalTerms(const YAML::Node& node, size_t words, std::string_view what, Checker& c,
+                       std::vector<LexicalWeight>* out) {
+  const std::string ctx = "lexical." + std::string(what);
+  if (!node.IsMap()) return c.Fail(node, ctx, "must be a mapping of term: points");
+  std::vector<LexicalToken> tokens;
+  std::set<std::string> seen;
+  for (const auto& kv : node) {
+    if (c.failed()) return;
+    const std::string term = kv.first.Scalar();
+    if (!seen.insert(term).second) return c.Fail(kv.first, ctx, "'" + term + "' listed twice");
+    LexicalTokens(term, &tokens);
+    std::string written;
+    for (const LexicalToken& t : tokens) written += (written.empty() ? "" : " ") + t.text;
+    if (tokens.size() != words || written != term) {
+      return c.Fail(kv.first, ctx,
+                    "'" + term + "' is not " + (words == 1 ? "one word" : "two words") +
+                        " as the lexical layer reads them (lowercase letters, digits as 0, '$'" +
+                        (words == 1 ? ")" : "; one space between)"));
+    }
+    out->push_back(LexicalWeight{term, c.Number(kv.second, ctx, "'" + term + "'", -100, 100)});
+  }
+}
+
+void ParseLexical(const YAML::Node& node, Checker& c, RulePack* pack) {
+  if (pack->lexical) {
+    return c.Fail(node, "lexical", "a pack has one lexical section, and " +
+                                       pack->lexical->where.ToString() + " already set it");
+  }
+  if (!node.IsMap()) return c.Fail(node, "lexical", "must be a mapping");
+  c.CheckKeys(node, {"description", "min_score", "max_up", "max_down", "bias", "unigrams",
+                     "bigrams"},
+              "lexical");
+  Lexical lexical;
+  lexical.where = c.Where(node);
+  if (node["description"]) lexical.description = c.String(node["description"], "lexical", "description");
+  if (node["min_score"]) lexical.min_score = c.Int(node["min_score"], "lexical", "min_score", 0, 100);
+  if (node["max_up"]) lexical.max_up = c.Int(node["max_up"], "lexical", "max_up", 0, 100);
+  if (node["max_down"]) lexical.max_down = c.Int(node["max_down"], "lexical", "max_down", 0, 100);
+  if (node["bias"]) lexical.bias = c.Number(node["bias"], "lexical", "bias", -100, 100);
+  if (node["unigrams"]) ParseLexicalTerms(node["unigrams"], 1, "unigrams", c, &lexical.unigrams);
+  if (node["bigrams"]) ParseLexicalTerms(node["bigrams"], 2, "bigrams", c, &lexical.bigrams);
+  if (!c.failed()) pack->lexical = std::move(lexical);
+}
+
 void ParseDocument(const YAML::Node& doc, bool first_file, Checker& c, RulePack* pack) {
   if (!doc.IsMap()) return c.Fail(doc, "", "a rule pack file must be a mapping");
   c.CheckKeys(doc, {"pack", "version", "description", "thresholds", "category_caps", "rules",
-                    "composites"},
+                    "composites", "lexical"},
               "");
   if (first_file) {
     if (!doc["pack"] || !doc["version"]) {
@@ -252,6 +321,7 @@ void ParseDocument(const YAML::Node& doc, bool first_file, Checker& c, RulePack*
       ParseRule(r, c, pack);
     }
   }
+  if (const YAML::Node lexical = doc["lexical"]) ParseLexical(lexical, c, pack);
   if (const YAML::Node comps = doc["composites"]) {
     if (!comps.IsSequence()) return c.Fail(comps, "", "'composites' must be a list");
     for (const auto& r : comps) {
@@ -374,6 +444,9 @@ Status LinkPack(RulePack* pack) {
     if (!slots.emplace(r.id, i).second) {
       return Error{r.where.ToString() + ": rule '" + r.id + "': duplicate id"};
     }
+    if (r.id == kLexicalRuleId) {
+      return Error{r.where.ToString() + ": rule 'lexical': the id is the lexical layer's"};
+    }
   }
   const auto rule_count = static_cast<uint32_t>(pack->rules.size());
   for (uint32_t i = 0; i < pack->composites.size(); ++i) {
@@ -394,6 +467,9 @@ Status LinkPack(RulePack* pack) {
     }
     if (!slots.emplace(c.id, rule_count + i).second) {
       return Error{c.where.ToString() + ": composite '" + c.id + "': duplicate id"};
+    }
+    if (c.id == kLexicalRuleId) {
+      return Error{c.where.ToString() + ": composite 'lexical': the id is the lexical layer's"};
     }
   }
   for (const auto& [category, cap] : pack->category_caps) {

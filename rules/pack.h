@@ -2,9 +2,10 @@
 // Rule packs: the YAML files operators own (DESIGN.md section 4), loaded into plain data.
 //
 // LoadPack reads one YAML file, or every *.yaml / *.yml file of a folder in name order (the first
-// file names the pack and its version; later files may only add rules and composites, or repeat
-// the same name and version). It checks the document's shape: known keys only, right types,
-// required keys present, ids unique, composite members defined, weights and thresholds in range.
+// file names the pack and its version; later files may only add rules, composites and the one
+// `lexical` section (rules/lexical.h), or repeat the same name and version). It checks the
+// document's shape: known keys only, right types, required keys present, ids unique, composite
+// members defined, weights and thresholds in range.
 // Pattern compilation, cost and the examples are checked later by Engine::Build, which needs the
 // matcher; both report errors the same way:
 //
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +69,23 @@ struct Composite {
   std::vector<uint32_t> member_slots;
 };
 
+// The pack's `lexical` section: learned weights for the words and word pairs of the folded view,
+// in score points (rules/lexical.h says how they score; tests/data/fit_lexical.py fits them).
+struct LexicalWeight {
+  std::string term;  // a word, or two words joined by one space, as LexicalTokens writes them
+  double points = 0;
+};
+struct Lexical {
+  int min_score = 10;  // applies only where the rules scored at least this
+  int max_up = 20;     // the most it adds to a score
+  int max_down = 30;   // the most it takes away
+  double bias = 0;     // points of every message it applies to, before its terms
+  std::vector<LexicalWeight> unigrams;
+  std::vector<LexicalWeight> bigrams;
+  std::string description;
+  SourceLocation where;
+};
+
 struct Thresholds {
   int review = 30;
   int alert = 60;
@@ -81,6 +100,7 @@ struct RulePack {
   std::map<std::string, int> category_caps;
   std::vector<Rule> rules;
   std::vector<Composite> composites;
+  std::optional<Lexical> lexical;  // at most one file of a pack sets it
   std::vector<std::string> files;
 
   // "2026.11.1+sha256:<first 12 hex digits>": what every alert records.
