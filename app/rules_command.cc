@@ -322,11 +322,14 @@ int RulesTestCommand(const Args& args) {
     out += "\nper language\n" + header;
     for (const auto& [name, c] : by_lang) out += CountsRow(name, c);
     out += fmt::format("\nper rule (precision: share of its firings on scam, or on legit for a "
-                       "negative weight)\n  {:<34} {:>6} {:>6} {:>9}\n",
+                       "negative weight; for the lexical layer, of its moves toward the label)\n"
+                       "  {:<34} {:>6} {:>6} {:>9}\n",
                        "rule", "weight", "fired", "precision");
     for (const auto& [id, s] : by_rule) {
-      out += fmt::format("  {:<34} {:>+6} {:>6} {:>9.4f}\n", id, rule_weight[id], s.fired,
-                         s.precision());
+      const std::string weight = id == rules::kLexicalRuleId
+                                     ? std::string("layer")
+                                     : fmt::format("{:+d}", rule_weight[id]);
+      out += fmt::format("  {:<34} {:>6} {:>6} {:>9.4f}\n", id, weight, s.fired, s.precision());
     }
     if (!misses.empty()) {
       out += "\nmissed scams: " + fmt::format("{}", fmt::join(misses, " ")) + "\n";

@@ -101,7 +101,9 @@ Result<std::shared_ptr<const Engine>> Engine::Build(RulePack pack, const EngineO
   if (Status s = LinkPack(&engine->pack_); !s.ok()) return s.error();
   engine->scorer_ = std::make_unique<Scorer>(engine->pack_);
   if (engine->pack_.lexical) {
-    engine->lexical_ = std::make_unique<LexicalScorer>(*engine->pack_.lexical);
+    auto lexical = LexicalScorer::Create(*engine->pack_.lexical);
+    if (!lexical.ok()) return lexical.error();
+    engine->lexical_ = std::move(*lexical);
   }
   engine->version_ = engine->pack_.VersionString();
   auto matcher = Matcher::Compile(engine->pack_, Matcher::Options{options.cache_dir});
@@ -268,7 +270,9 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
   }
   if (lexical_) {
     const Lexical& lexical = lexical_->settings();
-    const int rule_score = result.score - LexicalPoints(result);
+    ScanResult rules_only;  // the score before the layer
+    scorer_->Score(context.matches, source, &rules_only);
+    const int rule_score = rules_only.score;
     if (rule_score < lexical.min_score) {
       out += fmt::format("  lexical: not applied (rule score {} < min_score {}) at {}\n",
                          rule_score, lexical.min_score, lexical.where.ToString());
@@ -276,11 +280,12 @@ Result<std::string> Engine::Explain(std::string_view text, Context& context,
       std::vector<LexicalTerm> top;
       const double points =
           lexical_->Points(context.normalized.view(text::View::kFolded), &top, 8);
-      out += fmt::format("  lexical ({:+d}: {:+.1f} points, bounded to -{}..+{}) at {}\n",
-                         lexical_->Bounded(points), points, lexical.max_down, lexical.max_up,
-                         lexical.where.ToString());
+      out += fmt::format(
+          "  lexical ({:+d} to the rule score {}: {:+.2f} points, bounded to -{}..+{}) at {}\n",
+          lexical_->Bounded(points), rule_score, points, lexical.max_down, lexical.max_up,
+          lexical.where.ToString());
       for (const LexicalTerm& t : top) {
-        out += fmt::format("    '{}' {:+.1f}\n", t.term, t.points);
+        out += fmt::format("    '{}' {:+.2f}\n", t.term, t.points);
       }
     }
   }

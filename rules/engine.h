@@ -66,8 +66,9 @@ class Engine {
 
   // Scan for callers that act only on results at `review` or above (the streaming scanner).
   // When the rules Hyperscan reports could not reach review even with every negative weight left
-  // out (Scorer::UpperBound), plus what the lexical layer gives the text, it stops there: action none, score 0, no rules, no entities, and no
-  // RE2 confirmation, entity extraction or campaign key, which most traffic never needs.
+  // out (Scorer::UpperBound), plus what the lexical layer gives the text, it stops there: action
+  // none, score 0, no rules, no entities, and no RE2 confirmation, entity extraction or campaign
+  // key, which most traffic never needs.
   // Otherwise *out is exactly what Scan gives.
   Status ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
                        std::string_view source = {}) const;
@@ -101,7 +102,7 @@ class Engine {
 
   RulePack pack_;
   std::unique_ptr<Scorer> scorer_;  // reads pack_
-  std::unique_ptr<LexicalScorer> lexical_;  // reads pack_.lexical; null when the pack has none
+  std::unique_ptr<const LexicalScorer> lexical_;  // null when the pack has no lexical section
   std::string version_;
   text::Normalizer normalizer_;
   std::unique_ptr<Matcher> matcher_;

@@ -7,24 +7,12 @@
 namespace centinela::rules {
 namespace {
 
-// The byte length of a term character starting at s[i], or 0 when s[i] does not start one.
+// The byte length of a term character starting at s[i], or 0 when s[i] does not start one. The
+// folded view has no accents left but keeps ñ (text/normalizer.h).
 size_t TermCharLength(std::string_view s, size_t i) {
   const unsigned char c = static_cast<unsigned char>(s[i]);
   if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '$') return 1;
-  if (c == 0xC3 && i + 1 < s.size()) {
-    switch (static_cast<unsigned char>(s[i + 1])) {
-      case 0xA1:  // á
-      case 0xA9:  // é
-      case 0xAD:  // í
-      case 0xB3:  // ó
-      case 0xBA:  // ú
-      case 0xBC:  // ü
-      case 0xB1:  // ñ
-        return 2;
-      default:
-        return 0;
-    }
-  }
+  if (c == 0xC3 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xB1) return 2;
   return 0;
 }
 
@@ -83,19 +71,37 @@ void LexicalTokens(std::string_view folded, std::vector<LexicalToken>* out) {
   }
 }
 
-LexicalScorer::LexicalScorer(const Lexical& lexical) : lexical_(lexical) {
-  weights_.reserve(lexical.unigrams.size() + lexical.bigrams.size());
+Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical& lexical) {
+  std::unique_ptr<LexicalScorer> scorer(new LexicalScorer());
+  Lexical& settings = scorer->settings_;
+  settings.min_score = lexical.min_score;
+  settings.max_up = lexical.max_up;
+  settings.max_down = lexical.max_down;
+  settings.bias = lexical.bias;
+  settings.description = lexical.description;
+  settings.where = lexical.where;
+  scorer->weights_.reserve(lexical.unigrams.size() + lexical.bigrams.size());
+  auto add = [&](uint64_t key, const LexicalWeight& w) -> Status {
+    const auto term = static_cast<uint32_t>(scorer->terms_.size());
+    if (!scorer->weights_.emplace(key, Weight{Hundredths(w.points), term}).second) {
+      return Error{lexical.where.ToString() + ": lexical: '" + w.term + "' and '" +
+                   scorer->terms_[scorer->weights_.at(key).term] +
+                   "' share a hash key; drop one of them"};
+    }
+    scorer->terms_.push_back(w.term);
+    return Status::Ok();
+  };
   for (const LexicalWeight& w : lexical.unigrams) {
-    weights_[UnigramKey(w.term)] = Weight{Hundredths(w.points), static_cast<uint32_t>(terms_.size())};
-    terms_.push_back(w.term);
+    if (Status s = add(UnigramKey(w.term), w); !s.ok()) return s.error();
   }
   for (const LexicalWeight& w : lexical.bigrams) {
-    const size_t space = w.term.find(' ');  // the pack's loader checked there is exactly one
-    weights_[BigramKey(std::string_view(w.term).substr(0, space),
-                       std::string_view(w.term).substr(space + 1))] =
-        Weight{Hundredths(w.points), static_cast<uint32_t>(terms_.size())};
-    terms_.push_back(w.term);
+    const std::string_view term = w.term;
+    const size_t space = term.find(' ');  // the pack's loader checked there is exactly one
+    if (Status s = add(BigramKey(term.substr(0, space), term.substr(space + 1)), w); !s.ok()) {
+      return s.error();
+    }
   }
+  return std::unique_ptr<const LexicalScorer>(std::move(scorer));
 }
 
 double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* top,
@@ -110,7 +116,8 @@ double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* 
   std::vector<Found> found;  // every known term, with repeats
   auto look_up = [&](uint64_t key, uint32_t begin, uint32_t end) {
     const auto it = weights_.find(key);
-    if (it != weights_.end()) found.push_back(Found{it->second.term, it->second.hundredths, begin, end});
+    if (it != weights_.end())
+      found.push_back(Found{it->second.term, it->second.hundredths, begin, end});
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     look_up(UnigramKey(tokens[i].text), tokens[i].begin, tokens[i].end);
@@ -124,7 +131,7 @@ double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* 
   found.erase(std::unique(found.begin(), found.end(),
                           [](const Found& a, const Found& b) { return a.term == b.term; }),
               found.end());
-  int64_t sum = Hundredths(lexical_.bias);  // exact, in any order
+  int64_t sum = Hundredths(settings_.bias);  // exact, in any order
   for (const Found& f : found) sum += f.hundredths;
   const double points = static_cast<double>(sum) / 100;
   if (top != nullptr) {
@@ -146,7 +153,7 @@ int LexicalScorer::Bounded(double points) const {
   // Whole hundredths first (Points sums them exactly), then half away from zero.
   const long hundredths = std::lround(points * 100);
   const long whole = (std::labs(hundredths) + 50) / 100 * (hundredths < 0 ? -1 : 1);
-  return static_cast<int>(std::clamp<long>(whole, -lexical_.max_down, lexical_.max_up));
+  return static_cast<int>(std::clamp<long>(whole, -settings_.max_down, settings_.max_up));
 }
 
 }  // namespace centinela::rules

@@ -15,15 +15,17 @@
 //      clamped to 0..100 again) and listed in the result as the rule `lexical` with that weight
 //      and the spans of the terms that pulled the most in its direction.
 //
-// A term is a maximal run of the folded view's lowercase letters (a-z, ñ and the accented vowels
-// á é í ó ú ü), digits and '$', with each run of digits written as one 0 ("$1,500" gives the
-// terms "$0" and "0"). A word pair is two consecutive terms joined by one space.
+// A term is a maximal run of the folded view's letters (a-z and ñ: the view is lower case and has
+// no accents), digits and '$', with each run of digits written as one 0 ("$1,500" gives the terms
+// "$0" and "0"). A word pair is two consecutive terms joined by one space.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/result.h"
 #include "common/scan_result.h"
 #include "rules/pack.h"
 
@@ -56,9 +58,11 @@ struct LexicalTerm {
 // construction and safe to share between threads.
 class LexicalScorer {
  public:
-  explicit LexicalScorer(const Lexical& lexical);
+  // Fails if two of the terms hash to the same key (which would silently merge their weights).
+  static Result<std::unique_ptr<const LexicalScorer>> Create(const Lexical& lexical);
 
-  const Lexical& settings() const { return lexical_; }
+  // The section's settings (min_score, bounds, bias, where); its term lists are left empty.
+  const Lexical& settings() const { return settings_; }
 
   // The unbounded points of `folded` (bias plus the weight of each distinct term). When `top` is
   // not null it receives up to `top_n` terms with the largest weights in the direction of the
@@ -75,8 +79,10 @@ class LexicalScorer {
     int32_t hundredths;  // of a point
     uint32_t term;       // index into terms_, for explanations
   };
-  const Lexical& lexical_;
-  std::unordered_map<uint64_t, Weight> weights_;  // keyed by TermKey
+  LexicalScorer() = default;
+
+  Lexical settings_;
+  std::unordered_map<uint64_t, Weight> weights_;  // keyed by UnigramKey / BigramKey
   std::vector<std::string> terms_;
 };
 

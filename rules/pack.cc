@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <tuple>
 
 #include "common/sha256.h"
 #include "rules/lexical.h"
@@ -264,11 +265,16 @@ void ParseLexical(const YAML::Node& node, Checker& c, RulePack* pack) {
               "lexical");
   Lexical lexical;
   lexical.where = c.Where(node);
-  if (node["description"]) lexical.description = c.String(node["description"], "lexical", "description");
-  if (node["min_score"]) lexical.min_score = c.Int(node["min_score"], "lexical", "min_score", 0, 100);
-  if (node["max_up"]) lexical.max_up = c.Int(node["max_up"], "lexical", "max_up", 0, 100);
-  if (node["max_down"]) lexical.max_down = c.Int(node["max_down"], "lexical", "max_down", 0, 100);
-  if (node["bias"]) lexical.bias = c.Number(node["bias"], "lexical", "bias", -100, 100);
+  if (const YAML::Node d = node["description"]) {
+    lexical.description = c.String(d, "lexical", "description");
+  }
+  // min_score at least 1: the wording alone never flags a text the rules found nothing in.
+  for (auto [key, value, lowest] : {std::tuple{"min_score", &lexical.min_score, 1},
+                                    std::tuple{"max_up", &lexical.max_up, 0},
+                                    std::tuple{"max_down", &lexical.max_down, 0}}) {
+    if (const YAML::Node n = node[key]) *value = c.Int(n, "lexical", key, lowest, 100);
+  }
+  if (const YAML::Node b = node["bias"]) lexical.bias = c.Number(b, "lexical", "bias", -100, 100);
   if (node["unigrams"]) ParseLexicalTerms(node["unigrams"], 1, "unigrams", c, &lexical.unigrams);
   if (node["bigrams"]) ParseLexicalTerms(node["bigrams"], 2, "bigrams", c, &lexical.bigrams);
   if (!c.failed()) pack->lexical = std::move(lexical);
