@@ -48,14 +48,14 @@ MAX_UP = 20  # the most it adds: alone it cannot lift a rule score under 10 to r
 MAX_DOWN = 30  # the most it takes away: an alert from the rules stays at least a review
 MIN_DF = 3
 MIN_SETS = 3
-L2 = 0.0001
+L2 = 0.0003
 ITERATIONS = 150
 RATE = 0.3
 SCALE = 10.0  # score points per unit of log-odds
 REVIEW = 30
 MIN_POINTS = 0.05
 
-TERM_CHARS = re.compile(r"[a-z0-9$\u00e1\u00e9\u00ed\u00f3\u00fa\u00fc\u00f1]+")
+TERM_CHARS = re.compile(r"[a-z0-9$\u00f1]+")  # as rules/lexical.cc: the folded view keeps only ñ
 DIGITS = re.compile(r"[0-9]+")
 LEXICAL_KEY = re.compile(r"^lexical:", re.M)
 
@@ -117,7 +117,7 @@ def fit(messages):
     train = [m for m in messages if m["score"] >= MIN_SCORE]
     vocab = vocabulary(train)
     index = {t: i for i, t in enumerate(vocab)}
-    rows = [[index[t] for t in m["terms"] if t in index] for m in train]
+    rows = [sorted(index[t] for t in m["terms"] if t in index) for m in train]  # fixed sum order
     ys = [1.0 if m["scam"] else 0.0 for m in train]
     offsets = [(m["score"] - REVIEW) / SCALE for m in train]
     w = [0.0] * len(vocab)
