@@ -8,8 +8,8 @@ in units of 10 score points (score 30, review, is probability 0.5), and is writt
 as a `lexical:` section with weights in score points.
 
   - The messages are those of the tuning sets (never the unseen ones: the holdout half, the
-    sixth, tenth, fourteenth, sixteenth, eighteenth, twentieth and twenty-third to twenty-sixth
-    sets), scored by `centinela scan` with the pack's rules alone (a copy of the pack without
+    sixth, tenth, fourteenth, sixteenth, eighteenth, twentieth and twenty-third to
+    twenty-eighth sets), scored by `centinela scan` with the pack's rules alone (a copy of the pack without
     its lexical section), which also gives each message's folded view (`--explain`).
   - Only messages the layer applies to are fitted: rule score >= MIN_SCORE.
   - A term counts once per message. The vocabulary is every term found in at least MIN_DF
