@@ -131,14 +131,26 @@ Result<std::unique_ptr<Engine::Context>> Engine::MakeContext() const {
   return context;
 }
 
-void Engine::ApplyLexical(const Context& context, ScanResult* out) const {
+void Engine::Normalize(std::string_view text, Context& context) const {
+  normalizer_.Normalize(text, &context.normalized);
+  context.lexical_ready = false;
+}
+
+double Engine::LexicalPointsOf(Context& context) const {
+  if (!context.lexical_ready) {
+    context.lexical_points = lexical_->Points(context.normalized.view(text::View::kFolded),
+                                              &context.lexical_top);
+    context.lexical_ready = true;
+  }
+  return context.lexical_points;
+}
+
+void Engine::ApplyLexical(Context& context, ScanResult* out) const {
   if (!lexical_ || out->score < lexical_->settings().min_score) return;
-  std::vector<LexicalTerm> top;
-  const int points = lexical_->Bounded(
-      lexical_->Points(context.normalized.view(text::View::kFolded), &top));
+  const int points = lexical_->Bounded(LexicalPointsOf(context));
   if (points == 0) return;
   RuleHit hit{std::string(kLexicalRuleId), points, {}};
-  for (const LexicalTerm& t : top) {
+  for (const LexicalTerm& t : context.lexical_top) {
     hit.spans.push_back(context.normalized.ToOriginal(text::View::kFolded, t.begin, t.end));
   }
   std::sort(hit.spans.begin(), hit.spans.end());
@@ -161,7 +173,7 @@ Status Engine::Finish(Context& context, std::string_view source, ScanResult* out
 
 Status Engine::Scan(std::string_view text, Context& context, ScanResult* out,
                     std::string_view source) const {
-  normalizer_.Normalize(text, &context.normalized);
+  Normalize(text, context);
   if (Status s = matcher_->Match(context.normalized, *context.matcher, &context.matches);
       !s.ok()) {
     return s;
@@ -169,20 +181,18 @@ Status Engine::Scan(std::string_view text, Context& context, ScanResult* out,
   return Finish(context, source, out);
 }
 
-bool Engine::CouldReachReview(const Context& context, int rule_bound) const {
+bool Engine::CouldReachReview(Context& context, int rule_bound) const {
   const int review = pack_.thresholds.review;
   if (rule_bound >= review) return true;
   if (!lexical_ || rule_bound < lexical_->settings().min_score) return false;
   // The layer's points do not depend on the rules, so the final score is at most the rules'
-  // bound plus them. Cheaper than confirming the candidates with RE2.
-  const int points =
-      lexical_->Bounded(lexical_->Points(context.normalized.view(text::View::kFolded)));
-  return rule_bound + points >= review;
+  // bound plus them. Cheaper than confirming the candidates with RE2, and kept for the score.
+  return rule_bound + lexical_->Bounded(LexicalPointsOf(context)) >= review;
 }
 
 Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult* out,
                              std::string_view source) const {
-  normalizer_.Normalize(text, &context.normalized);
+  Normalize(text, context);
   if (Status s = matcher_->Candidates(context.normalized, *context.matcher, &context.candidates);
       !s.ok()) {
     return s;
@@ -197,7 +207,7 @@ Status Engine::ScanForAlerts(std::string_view text, Context& context, ScanResult
 
 Status Engine::ScanReference(std::string_view text, Context& context, ScanResult* out,
                              std::string_view source) const {
-  normalizer_.Normalize(text, &context.normalized);
+  Normalize(text, context);
   if (Status s = matcher_->MatchReference(context.normalized, &context.matches); !s.ok()) {
     return s;
   }

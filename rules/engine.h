@@ -52,6 +52,11 @@ class Engine {
    private:
     friend class Engine;
     text::Normalized normalized;
+    // The lexical layer's points and top terms for the text in `normalized`, computed at most
+    // once per scan (the shortcut of ScanForAlerts and the score both need them).
+    bool lexical_ready = false;
+    double lexical_points = 0;
+    std::vector<LexicalTerm> lexical_top;
     Matcher::ContextPtr matcher;
     std::vector<uint32_t> candidates;
     std::vector<RuleMatch> matches;
@@ -92,13 +97,18 @@ class Engine {
 
  private:
   Engine() = default;
+  // Normalizes `text` into the context and forgets what was computed for the previous text.
+  void Normalize(std::string_view text, Context& context) const;
   Status Finish(Context& context, std::string_view source, ScanResult* out) const;
+  // The lexical layer's unbounded points for the context's text (the pack must have a layer),
+  // with its top terms in context.lexical_top; computed once per text.
+  double LexicalPointsOf(Context& context) const;
   // The lexical layer's correction (rules/lexical.h), when the pack has one and the rules' score
   // reaches its min_score: adjusts score and action and adds the `lexical` hit.
-  void ApplyLexical(const Context& context, ScanResult* out) const;
+  void ApplyLexical(Context& context, ScanResult* out) const;
   // Whether a message whose rules can score at most `rule_bound` could reach review once the
   // lexical layer has added its points.
-  bool CouldReachReview(const Context& context, int rule_bound) const;
+  bool CouldReachReview(Context& context, int rule_bound) const;
 
   RulePack pack_;
   std::unique_ptr<Scorer> scorer_;  // reads pack_

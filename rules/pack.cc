@@ -1,5 +1,6 @@
 #include "rules/pack.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -23,12 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 
 bool ValidId(std::string_view id);
-
-std::string FormatNumber(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
 
 // Collects the first error while walking a document; the walk stops adding once one is set.
 class Checker {
@@ -90,8 +85,7 @@ class Checker {
       return 0;
     }
     if (value < lo || value > hi) {
-      Fail(node, context, std::string(what) + " must be between " + FormatNumber(lo) + " and " +
-                              FormatNumber(hi) + ", not " + FormatNumber(value));
+      Fail(node, context, fmt::format("{} must be between {} and {}, not {}", what, lo, hi, value));
     }
     return value;
   }
