@@ -185,6 +185,7 @@ bool Engine::CouldReachReview(Context& context, int rule_bound) const {
   const int review = pack_.thresholds.review;
   if (rule_bound >= review) return true;
   if (!lexical_ || rule_bound < lexical_->settings().min_score) return false;
+  if (rule_bound + lexical_->settings().max_up < review) return false;  // not even at its most
   // The layer's points do not depend on the rules, so the final score is at most the rules'
   // bound plus them. Cheaper than confirming the candidates with RE2, and kept for the score.
   return rule_bound + lexical_->Bounded(LexicalPointsOf(context)) >= review;

@@ -25,16 +25,45 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // FNV-1a, 64 bits: the term tables' key. Unigrams and pairs hash with different prefixes.
 constexpr uint64_t kFnvOffset = 14695981039346656037ull;
 constexpr uint64_t kFnvPrime = 1099511628211ull;
-uint64_t Fnv(uint64_t h, std::string_view bytes) {
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= kFnvPrime;
-  }
+constexpr uint64_t FnvByte(uint64_t h, char c) {
+  return (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+}
+constexpr uint64_t Fnv(uint64_t h, std::string_view bytes) {
+  for (const char c : bytes) h = FnvByte(h, c);
   return h;
 }
-uint64_t UnigramKey(std::string_view a) { return Fnv(Fnv(kFnvOffset, "u:"), a); }
+constexpr uint64_t kUnigramSeed = Fnv(kFnvOffset, "u:");
+constexpr uint64_t kBigramSeed = Fnv(kFnvOffset, "b:");
+
+// Walks the terms of `folded` (the definition in lexical.h): calls on_byte(c) for each byte of a
+// term as it is written (a digit run as one '0') and on_end(begin, end) after each term.
+template <typename OnByte, typename OnEnd>
+void ForEachTerm(std::string_view folded, OnByte on_byte, OnEnd on_end) {
+  size_t i = 0;
+  while (i < folded.size()) {
+    size_t n = TermCharLength(folded, i);
+    if (n == 0) {
+      ++i;
+      continue;
+    }
+    const size_t begin = i;
+    while (i < folded.size() && (n = TermCharLength(folded, i)) != 0) {
+      if (IsDigit(folded[i])) {
+        on_byte('0');
+        while (i < folded.size() && IsDigit(folded[i])) ++i;
+      } else {
+        for (size_t k = 0; k < n; ++k) on_byte(folded[i + k]);
+        i += n;
+      }
+    }
+    on_end(static_cast<uint32_t>(begin), static_cast<uint32_t>(i));
+  }
+}
+
+// The keys of a word and of a word pair (Points computes the same keys byte by byte).
+uint64_t UnigramKey(std::string_view a) { return Fnv(kUnigramSeed, a); }
 uint64_t BigramKey(std::string_view a, std::string_view b) {
-  return Fnv(Fnv(Fnv(Fnv(kFnvOffset, "b:"), a), " "), b);
+  return Fnv(Fnv(Fnv(kBigramSeed, a), " "), b);
 }
 
 }  // namespace
@@ -48,27 +77,13 @@ int LexicalPoints(const ScanResult& result) {
 
 void LexicalTokens(std::string_view folded, std::vector<LexicalToken>* out) {
   out->clear();
-  size_t i = 0;
-  while (i < folded.size()) {
-    size_t n = TermCharLength(folded, i);
-    if (n == 0) {
-      ++i;
-      continue;
-    }
-    LexicalToken token;
-    token.begin = static_cast<uint32_t>(i);
-    while (i < folded.size() && (n = TermCharLength(folded, i)) != 0) {
-      if (IsDigit(folded[i])) {
-        token.text.push_back('0');
-        while (i < folded.size() && IsDigit(folded[i])) ++i;
-      } else {
-        token.text.append(folded.substr(i, n));
-        i += n;
-      }
-    }
-    token.end = static_cast<uint32_t>(i);
-    out->push_back(std::move(token));
-  }
+  std::string text;
+  ForEachTerm(
+      folded, [&](char c) { text.push_back(c); },
+      [&](uint32_t begin, uint32_t end) {
+        out->push_back(LexicalToken{begin, end, std::move(text)});
+        text.clear();
+      });
 }
 
 Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical& lexical) {
@@ -80,14 +95,20 @@ Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical
   settings.bias = lexical.bias;
   settings.description = lexical.description;
   settings.where = lexical.where;
-  scorer->weights_.reserve(lexical.unigrams.size() + lexical.bigrams.size());
+  size_t capacity = 16;  // a power of two, at least twice the terms: short probe runs
+  while (capacity < 2 * (lexical.unigrams.size() + lexical.bigrams.size())) capacity *= 2;
+  scorer->table_.assign(capacity, Slot{});
+  scorer->mask_ = capacity - 1;
   auto add = [&](uint64_t key, const LexicalWeight& w) -> Status {
-    const auto term = static_cast<uint32_t>(scorer->terms_.size());
-    if (!scorer->weights_.emplace(key, Weight{Hundredths(w.points), term}).second) {
-      return Error{lexical.where.ToString() + ": lexical: '" + w.term + "' and '" +
-                   scorer->terms_[scorer->weights_.at(key).term] +
-                   "' share a hash key; drop one of them"};
+    size_t i = scorer->SlotOf(key);
+    for (; scorer->table_[i].term != Slot::kFree; i = (i + 1) & scorer->mask_) {
+      if (scorer->table_[i].key == key) {
+        return Error{lexical.where.ToString() + ": lexical: '" + w.term + "' and '" +
+                     scorer->terms_[scorer->table_[i].term] +
+                     "' share a hash key; drop one of them"};
+      }
     }
+    scorer->table_[i] = Slot{key, Hundredths(w.points), static_cast<uint32_t>(scorer->terms_.size())};
     scorer->terms_.push_back(w.term);
     return Status::Ok();
   };
@@ -104,10 +125,20 @@ Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical
   return std::unique_ptr<const LexicalScorer>(std::move(scorer));
 }
 
+size_t LexicalScorer::SlotOf(uint64_t key) const {
+  return static_cast<size_t>((key ^ (key >> 29)) & mask_);
+}
+
+const LexicalScorer::Slot* LexicalScorer::Find(uint64_t key) const {
+  for (size_t i = SlotOf(key);; i = (i + 1) & mask_) {
+    const Slot& slot = table_[i];
+    if (slot.term == Slot::kFree) return nullptr;
+    if (slot.key == key) return &slot;
+  }
+}
+
 double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* top,
                              size_t top_n) const {
-  std::vector<LexicalToken> tokens;
-  LexicalTokens(folded, &tokens);
   struct Found {
     uint32_t term;
     int32_t hundredths;
@@ -115,16 +146,29 @@ double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* 
   };
   std::vector<Found> found;  // every known term, with repeats
   auto look_up = [&](uint64_t key, uint32_t begin, uint32_t end) {
-    const auto it = weights_.find(key);
-    if (it != weights_.end())
-      found.push_back(Found{it->second.term, it->second.hundredths, begin, end});
+    if (const Slot* slot = Find(key)) found.push_back(Found{slot->term, slot->hundredths, begin, end});
   };
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    look_up(UnigramKey(tokens[i].text), tokens[i].begin, tokens[i].end);
-    if (i + 1 < tokens.size()) {
-      look_up(BigramKey(tokens[i].text, tokens[i + 1].text), tokens[i].begin, tokens[i + 1].end);
-    }
-  }
+  // The keys are hashed as the bytes go by: the word's, the pair that ends with it (continuing
+  // from the previous word and a space) and the start of the pair that begins with it.
+  uint64_t word = kUnigramSeed, pair = 0, next_pair = kBigramSeed;
+  bool after_word = false;
+  uint32_t previous_begin = 0;
+  ForEachTerm(
+      folded,
+      [&](char c) {
+        word = FnvByte(word, c);
+        pair = FnvByte(pair, c);
+        next_pair = FnvByte(next_pair, c);
+      },
+      [&](uint32_t begin, uint32_t end) {
+        look_up(word, begin, end);
+        if (after_word) look_up(pair, previous_begin, end);
+        pair = FnvByte(next_pair, ' ');
+        next_pair = kBigramSeed;
+        word = kUnigramSeed;
+        after_word = true;
+        previous_begin = begin;
+      });
   // Each distinct term counts once, at its first occurrence.
   std::stable_sort(found.begin(), found.end(),
                    [](const Found& a, const Found& b) { return a.term < b.term; });

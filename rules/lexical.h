@@ -22,7 +22,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
@@ -75,14 +74,21 @@ class LexicalScorer {
   int Bounded(double points) const;
 
  private:
-  struct Weight {
-    int32_t hundredths;  // of a point
-    uint32_t term;       // index into terms_, for explanations
+  // An open-addressing table (linear probing, at most half full) keyed by the term's 64-bit
+  // hash: one probe run per term of the text instead of a node walk.
+  struct Slot {
+    static constexpr uint32_t kFree = UINT32_MAX;
+    uint64_t key = 0;
+    int32_t hundredths = 0;  // of a point
+    uint32_t term = kFree;   // index into terms_, for explanations; kFree marks an empty slot
   };
   LexicalScorer() = default;
+  size_t SlotOf(uint64_t key) const;
+  const Slot* Find(uint64_t key) const;
 
   Lexical settings_;
-  std::unordered_map<uint64_t, Weight> weights_;  // keyed by UnigramKey / BigramKey
+  std::vector<Slot> table_;
+  size_t mask_ = 0;
   std::vector<std::string> terms_;
 };
 
