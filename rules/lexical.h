@@ -4,8 +4,9 @@
 // Rules recognise the scams their authors thought of; each new writer phrases them a little
 // differently, and the misses and false alarms of unseen text mostly sit 1 to 29 points from the
 // review threshold. The layer is a logistic regression over the words and word pairs of the
-// folded view, fitted (tests/data/fit_lexical.py) to the labelled tuning sets with the rule score
-// as a fixed offset, so it learns only what the rules leave out. Its weights are score points.
+// folded view, fitted (tests/data/fit_lexical.py) to every message of the labelled tuning sets
+// with the rule score as a fixed offset, so it learns only what the rules leave out (and, from the
+// many messages no rule fires on, which words are ordinary). Its weights are score points.
 //
 // How it scores a message (Engine does this after the rules are scored):
 //   1. It applies only when the rules scored the message at least `min_score`: the wording alone

@@ -8,10 +8,13 @@ in units of 10 score points (score 30, review, is probability 0.5), and is writt
 as a `lexical:` section with weights in score points.
 
   - The messages are those of the tuning sets (never the unseen ones: the holdout half, the
-    sixth, tenth, fourteenth, sixteenth, eighteenth, twentieth and twenty-third to
-    twenty-eighth sets), scored by `centinela scan` with the pack's rules alone (a copy of the pack without
-    its lexical section), which also gives each message's folded view (`--explain`).
-  - Only messages the layer applies to are fitted: rule score >= MIN_SCORE.
+    sixth, tenth, fourteenth and twenty-ninth to thirty-second sets), scored by `centinela scan`
+    with the pack's rules alone (a copy of the pack without its lexical section), which also
+    gives each message's folded view (`--explain`).
+  - Every message is fitted, also those the layer is not applied to (rule score under
+    MIN_SCORE): they are most of the ordinary text, and teach the layer which words are ordinary.
+    A message no rule fired on is left at 0 by the engine: MAX_UP is under review, so the layer
+    could not make it a review, and there would be nothing in it for a reviewer to see.
   - A term counts once per message. The vocabulary is every term found in at least MIN_DF
     messages of at least MIN_SETS different sets (so one writer's habits do not become weights).
   - Full-batch AdaGrad, ITERATIONS steps, with an L2 pull of strength L2 toward 0 (against the
@@ -43,12 +46,12 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from fit_weights import TUNING_SETS, corpus_labels  # noqa: E402  (the same sets for both fits)
 
-MIN_SCORE = 10  # the layer applies where the rules scored at least this
-MAX_UP = 20  # the most it adds: alone it cannot lift a rule score under 10 to review
+MIN_SCORE = 1  # the layer applies where the rules scored at least this (some rule fired)
+MAX_UP = 20  # the most it adds: under review, so the wording alone never makes a review
 MAX_DOWN = 30  # the most it takes away: an alert from the rules stays at least a review
 MIN_DF = 3
 MIN_SETS = 3
-L2 = 0.0003
+L2 = 0.00001
 ITERATIONS = 150
 RATE = 0.3
 SCALE = 10.0  # score points per unit of log-odds
@@ -113,8 +116,8 @@ def vocabulary(messages):
 
 
 def fit(messages):
-    """Weights (log-odds units) per term, and the bias, over the messages the layer applies to."""
-    train = [m for m in messages if m["score"] >= MIN_SCORE]
+    """Weights (log-odds units) per term, and the bias, over every message."""
+    train = messages
     vocab = vocabulary(train)
     index = {t: i for i, t in enumerate(vocab)}
     rows = [sorted(index[t] for t in m["terms"] if t in index) for m in train]  # fixed sum order
