@@ -100,15 +100,12 @@ Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical
   scorer->table_.assign(capacity, Slot{});
   scorer->mask_ = capacity - 1;
   auto add = [&](uint64_t key, const LexicalWeight& w) -> Status {
-    size_t i = scorer->SlotOf(key);
-    for (; scorer->table_[i].term != Slot::kFree; i = (i + 1) & scorer->mask_) {
-      if (scorer->table_[i].key == key) {
-        return Error{lexical.where.ToString() + ": lexical: '" + w.term + "' and '" +
-                     scorer->terms_[scorer->table_[i].term] +
-                     "' share a hash key; drop one of them"};
-      }
+    Slot& slot = scorer->table_[scorer->SlotFor(key)];
+    if (slot.term != Slot::kFree) {
+      return Error{lexical.where.ToString() + ": lexical: '" + w.term + "' and '" +
+                   scorer->terms_[slot.term] + "' share a hash key; drop one of them"};
     }
-    scorer->table_[i] = Slot{key, Hundredths(w.points), static_cast<uint32_t>(scorer->terms_.size())};
+    slot = Slot{key, Hundredths(w.points), static_cast<uint32_t>(scorer->terms_.size())};
     scorer->terms_.push_back(w.term);
     return Status::Ok();
   };
@@ -125,16 +122,17 @@ Result<std::unique_ptr<const LexicalScorer>> LexicalScorer::Create(const Lexical
   return std::unique_ptr<const LexicalScorer>(std::move(scorer));
 }
 
-size_t LexicalScorer::SlotOf(uint64_t key) const {
-  return static_cast<size_t>((key ^ (key >> 29)) & mask_);
+size_t LexicalScorer::SlotFor(uint64_t key) const {
+  // Linear probing from a mix of the key's bits; the table is at most half full, so a free slot
+  // ends every run.
+  size_t i = static_cast<size_t>((key ^ (key >> 29)) & mask_);
+  while (table_[i].term != Slot::kFree && table_[i].key != key) i = (i + 1) & mask_;
+  return i;
 }
 
 const LexicalScorer::Slot* LexicalScorer::Find(uint64_t key) const {
-  for (size_t i = SlotOf(key);; i = (i + 1) & mask_) {
-    const Slot& slot = table_[i];
-    if (slot.term == Slot::kFree) return nullptr;
-    if (slot.key == key) return &slot;
-  }
+  const Slot& slot = table_[SlotFor(key)];
+  return slot.term == Slot::kFree ? nullptr : &slot;
 }
 
 double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* top,
@@ -146,7 +144,9 @@ double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* 
   };
   std::vector<Found> found;  // every known term, with repeats
   auto look_up = [&](uint64_t key, uint32_t begin, uint32_t end) {
-    if (const Slot* slot = Find(key)) found.push_back(Found{slot->term, slot->hundredths, begin, end});
+    if (const Slot* slot = Find(key)) {
+      found.push_back(Found{slot->term, slot->hundredths, begin, end});
+    }
   };
   // The keys are hashed as the bytes go by: the word's, the pair that ends with it (continuing
   // from the previous word and a space) and the start of the pair that begins with it.

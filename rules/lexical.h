@@ -84,8 +84,8 @@ class LexicalScorer {
     uint32_t term = kFree;   // index into terms_, for explanations; kFree marks an empty slot
   };
   LexicalScorer() = default;
-  size_t SlotOf(uint64_t key) const;
-  const Slot* Find(uint64_t key) const;
+  size_t SlotFor(uint64_t key) const;  // the slot holding `key`, or the free one it would take
+  const Slot* Find(uint64_t key) const;  // null when no term has `key`
 
   Lexical settings_;
   std::vector<Slot> table_;

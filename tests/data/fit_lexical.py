@@ -13,8 +13,9 @@ as a `lexical:` section with weights in score points.
     gives each message's folded view (`--explain`).
   - Every message is fitted, also those the layer is not applied to (rule score under
     MIN_SCORE): they are most of the ordinary text, and teach the layer which words are ordinary.
-    A message no rule fired on is left at 0 by the engine: MAX_UP is under review, so the layer
-    could not make it a review, and there would be nothing in it for a reviewer to see.
+    A message the rules score 0 (none fired, or legitimacy rules pulled it back) is left at 0 by
+    the engine: MAX_UP is under review, so the layer could not make it a review, and there would
+    be nothing in it for a reviewer to see.
   - A term counts once per message. The vocabulary is every term found in at least MIN_DF
     messages of at least MIN_SETS different sets (so one writer's habits do not become weights).
   - Full-batch AdaGrad, ITERATIONS steps, with an L2 pull of strength L2 toward 0 (against the
@@ -46,7 +47,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from fit_weights import TUNING_SETS, corpus_labels  # noqa: E402  (the same sets for both fits)
 
-MIN_SCORE = 1  # the layer applies where the rules scored at least this (some rule fired)
+MIN_SCORE = 1  # the layer applies where the rules scored at least this
 MAX_UP = 20  # the most it adds: under review, so the wording alone never makes a review
 MAX_DOWN = 30  # the most it takes away: an alert from the rules stays at least a review
 MIN_DF = 3

@@ -3,7 +3,8 @@
 
 The patterns, composites, categories, caps and thresholds stay as they are; only `weight:`
 values change. Each labelled message of the tuning sets (never the unseen ones: the holdout
-half, the sixth, tenth, fourteenth and twenty-ninth to thirty-second sets) becomes the set of rules and composites that fire on it, found by
+half, the sixth, tenth, fourteenth and twenty-ninth to thirty-second sets) becomes the set of
+rules and composites that fire on it, found by
 `centinela scan` over a copy of the pack in which every weight is 1 and every cap 100 (so RE2
 confirms every candidate). A logistic regression over those hits is then fitted by full-batch
 AdaGrad, with:

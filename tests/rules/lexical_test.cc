@@ -69,6 +69,30 @@ TEST(LexicalScorer, SumsEachDistinctTermOnce) {
   EXPECT_DOUBLE_EQ(scorer.Points("$5 solo gratis"), -1.25 + 2.0 - 9.5 - 5.25);
 }
 
+TEST(LexicalScorer, FindsWordsAndPairsWithSpanishLettersAndDigitsUpToTheLastByte) {
+  // Points hashes each term as its bytes go by; the pack's terms are hashed whole. A pair or word
+  // with ñ or a digit run, and one that ends the text, must find the same keys.
+  Lexical lexical = MakeLexical();
+  lexical.unigrams = {{"niño", 0.5}, {"0", 0.25}, {"año", 0.75}};
+  lexical.bigrams = {{"el niño", 3.0}, {"hace 0", 1.5}, {"0 año", -2.0}};
+  auto created = LexicalScorer::Create(lexical);
+  ASSERT_TRUE(created.ok());
+  const LexicalScorer& scorer = **created;
+  EXPECT_DOUBLE_EQ(scorer.Points("hace 5 el niño"), -1.25 + 1.5 + 0.25 + 3.0 + 0.5);
+  EXPECT_DOUBLE_EQ(scorer.Points("hace 2026, el niño."), -1.25 + 1.5 + 0.25 + 3.0 + 0.5);
+  EXPECT_DOUBLE_EQ(scorer.Points("hace 1 año"), -1.25 + 1.5 + 0.25 - 2.0 + 0.75);
+  EXPECT_DOUBLE_EQ(scorer.Points("el nino"), -1.25);  // n is not ñ
+  EXPECT_DOUBLE_EQ(scorer.Points(""), -1.25);
+}
+
+TEST(LexicalScorer, RefusesTwoTermsWithTheSameKey) {
+  Lexical lexical = MakeLexical();
+  lexical.unigrams.push_back({"gratis", 1.0});  // the loader refuses this; Create must too
+  auto created = LexicalScorer::Create(lexical);
+  ASSERT_FALSE(created.ok());
+  EXPECT_THAT(created.error().message, HasSubstr("'gratis' and 'gratis' share a hash key"));
+}
+
 TEST(LexicalScorer, TopTermsPullInTheDirectionOfTheSum) {
   const Lexical lexical = MakeLexical();
   auto created = LexicalScorer::Create(lexical);
