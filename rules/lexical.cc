@@ -169,9 +169,10 @@ double LexicalScorer::Points(std::string_view folded, std::vector<LexicalTerm>* 
         after_word = true;
         previous_begin = begin;
       });
-  // Each distinct term counts once, at its first occurrence.
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Found& a, const Found& b) { return a.term < b.term; });
+  // Each distinct term counts once, at its first occurrence (lowest begin).
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return a.term != b.term ? a.term < b.term : a.begin < b.begin;
+  });
   found.erase(std::unique(found.begin(), found.end(),
                           [](const Found& a, const Found& b) { return a.term == b.term; }),
               found.end());

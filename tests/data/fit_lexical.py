@@ -49,7 +49,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from fit_weights import TUNING_SETS, corpus_labels  # noqa: E402  (the same sets for both fits)
+from fit_weights import TUNING_SETS, corpus_labels, holds_lexical  # noqa: E402  (shared)
 
 MIN_SCORE = 1  # the layer applies where the rules scored at least this
 MAX_UP = 20  # the most it adds: under review, so the wording alone never makes a review
@@ -66,7 +66,6 @@ TERM_MAX_DOWN = 5.0  # the most one term takes away, in points
 
 TERM_CHARS = re.compile(r"[a-z0-9$\u00f1]+")  # as rules/lexical.cc: the folded view keeps only ñ
 DIGITS = re.compile(r"[0-9]+")
-LEXICAL_KEY = re.compile(r"^lexical:", re.M)
 
 
 def terms(folded):
@@ -82,7 +81,7 @@ def rules_only_copy(pack_dir, tmp):
     out = os.path.join(tmp, "rules")
     os.makedirs(out)
     for path in sorted(glob.glob(os.path.join(pack_dir, "*.y*ml"))):
-        if not LEXICAL_KEY.search(open(path, encoding="utf-8").read()):
+        if not holds_lexical(path):
             shutil.copy(path, out)
     return out
 
@@ -123,16 +122,15 @@ def vocabulary(messages):
 
 def fit(messages):
     """Weights (log-odds units) per term, and the bias, over every message."""
-    train = messages
-    vocab = vocabulary(train)
+    vocab = vocabulary(messages)
     index = {t: i for i, t in enumerate(vocab)}
-    rows = [sorted(index[t] for t in m["terms"] if t in index) for m in train]  # fixed sum order
-    ys = [1.0 if m["scam"] else 0.0 for m in train]
-    offsets = [(m["score"] - REVIEW) / SCALE for m in train]
+    rows = [sorted(index[t] for t in m["terms"] if t in index) for m in messages]  # fixed order
+    ys = [1.0 if m["scam"] else 0.0 for m in messages]
+    offsets = [(m["score"] - REVIEW) / SCALE for m in messages]
     w = [0.0] * len(vocab)
     acc = [1e-8] * len(vocab)
     bias, bias_acc = 0.0, 1e-8
-    n = len(train)
+    n = len(messages)
     for _ in range(ITERATIONS):
         grad = [0.0] * len(vocab)
         grad_bias = 0.0

@@ -222,8 +222,9 @@ TEST(LexicalEngine, DoesNotApplyUnderMinScore) {
   EXPECT_THAT(*explained, HasSubstr("lexical: not applied (rule score 5 < min_score 10)"));
 }
 
-// ScanForAlerts stops early only when the rules, plus the most the layer may add, cannot reach
-// review: here the rules give 15 and the layer lifts the message to review, so it must not stop.
+// ScanForAlerts stops early only when the rules' bound, plus what the layer gives the text, cannot
+// reach review: here the rules give 15 and the layer lifts the message to review, so it must not
+// stop.
 TEST(LexicalEngine, ScanForAlertsCountsTheLayerInItsBound) {
   auto engine = BuildEngine(kPack);
   auto ctx = engine->MakeContext();
