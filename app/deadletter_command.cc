@@ -3,7 +3,8 @@
 // whose time is at or after --since is produced again, value and key untouched, with a
 // `replayed_from` header naming its place in the dead-letter topic. Records that are still bad
 // come back as new dead letters, so --since (the time of the fix) keeps a second replay from
-// repeating the first. A dead letter that was cut to fit the scanner's producer (a
+// repeating the first; one replay reads the topic only up to the end it had when the replay
+// started, so it never sends again what a running scanner dead-letters meanwhile. A dead letter that was cut to fit the scanner's producer (a
 // `truncated_from` or `truncated_key_from` header) is not sent back cut: the original is read
 // from its source offset and sent instead; if it is gone, the letter is skipped and counted.
 #include <chrono>
@@ -87,8 +88,11 @@ int DeadletterCommand(const Args& args) {
     return 2;
   }
   const auto& kafka = config->kafka;
+  // Up to the end the topic has now: while a scanner runs, a replayed record that is still bad
+  // comes back as a new dead letter, which this replay must not send again.
   auto reader = pipeline::KafkaConsumer::Create(kafka.brokers, "", {kafka.topics.deadletter},
-                                                kafka.properties);
+                                                kafka.properties,
+                                                pipeline::KafkaConsumer::ReadTo::kEndNow);
   if (!reader.ok()) {
     std::fprintf(stderr, "centinela deadletter replay: %s\n", reader.error().message.c_str());
     return 2;
@@ -99,6 +103,8 @@ int DeadletterCommand(const Args& args) {
     // why it was cut); the broker took it once, so the broker's limit is the one that counts.
     auto properties = kafka.properties;
     properties.emplace("message.max.bytes", "1000000000");
+    // The scanner's partitioner (the Java client's): a key goes where its other records went.
+    properties.emplace("partitioner", "murmur2_random");
     auto p = pipeline::KafkaProducer::Create(kafka.brokers, properties);
     if (!p.ok()) {
       std::fprintf(stderr, "centinela deadletter replay: %s\n", p.error().message.c_str());

@@ -252,6 +252,10 @@ Status DevBroker::SetBrokerUp(int id) {
   return Status::Ok();
 }
 
+void DevBroker::ClearRequestErrors(int16_t api_key) {
+  rd_kafka_mock_clear_request_errors(impl_->cluster.get(), api_key);
+}
+
 void DevBroker::PushRequestErrors(int16_t api_key, int count, int error) {
   if (count <= 0) return;
   const std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count),

@@ -45,6 +45,8 @@ class DevBroker {
   // The next `count` requests of Kafka API `api_key` (e.g. 0 Produce, 1 Fetch, 8 OffsetCommit)
   // fail with `error` (an rd_kafka_resp_err_t value, e.g. -185 transport or 6 not leader).
   void PushRequestErrors(int16_t api_key, int count, int error);
+  // Drops the errors still pushed for `api_key`.
+  void ClearRequestErrors(int16_t api_key);
 
   // Makes broker `id` the leader of one partition, or leaves the partition without a leader
   // (id -1): producing to it then waits, while the other topics work on.

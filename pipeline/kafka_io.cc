@@ -2,7 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <set>
+#include <cstdint>
+#include <map>
 
 #include "pipeline/kafka_client.h"
 
@@ -85,7 +86,10 @@ Status KafkaProducer::Flush(int timeout_ms) {
 struct KafkaConsumer::Impl {
   KafkaHandle rk;
   bool grouped = false;
-  std::set<std::pair<std::string, int32_t>> unfinished;  // without a group: partitions not at EOF
+  ReadTo read_to = ReadTo::kFollow;
+  // Without a group: the partitions not read to their end yet, with that end (kEndNow: the high
+  // watermark when the reader was created).
+  std::map<std::pair<std::string, int32_t>, int64_t> unfinished;
 };
 
 KafkaConsumer::KafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -96,9 +100,10 @@ KafkaConsumer::~KafkaConsumer() {
 Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(
     const std::string& brokers, const std::string& group_id,
     const std::vector<std::string>& topics,
-    const std::map<std::string, std::string>& properties) {
+    const std::map<std::string, std::string>& properties, ReadTo read_to) {
   auto impl = std::make_unique<Impl>();
   impl->grouped = !group_id.empty();
+  impl->read_to = read_to;
   Properties p = {{"auto.offset.reset", "earliest"}, {"enable.partition.eof", "true"}};
   // Without a group, librdkafka still wants a group.id for its consumer; nothing is committed.
   p["group.id"] = impl->grouped ? group_id : "centinela-reader";
@@ -134,7 +139,16 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(
           const int32_t part = md->topics[i].partitions[j].id;
           rd_kafka_topic_partition_list_add(list.get(), t.c_str(), part)->offset =
               RD_KAFKA_OFFSET_BEGINNING;
-          impl->unfinished.insert({t, part});
+          int64_t low = 0, high = INT64_MAX;
+          if (read_to == ReadTo::kEndNow) {
+            if (auto err = rd_kafka_query_watermark_offsets(impl->rk.get(), t.c_str(), part,
+                                                            &low, &high, 10000)) {
+              rd_kafka_metadata_destroy(md);
+              return Error{"watermarks of " + t + "/" + std::to_string(part) + ": " +
+                           rd_kafka_err2str(err)};
+            }
+          }
+          if (high > low) impl->unfinished[{t, part}] = high;
         }
       }
       if (!found) {
@@ -172,7 +186,7 @@ Result<Record> KafkaConsumer::ReadAt(const std::string& brokers, const std::stri
   if (auto err = rd_kafka_assign(impl.rk.get(), list.get())) {
     return Error{std::string("assign: ") + rd_kafka_err2str(err)};
   }
-  impl.unfinished.insert({topic, partition});
+  impl.unfinished[{topic, partition}] = high;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = (*reader)->Poll(200);
@@ -192,6 +206,17 @@ std::optional<Record> KafkaConsumer::Poll(int timeout_ms) {
     return std::nullopt;
   }
   if (m->err) return std::nullopt;
+  if (!impl_->grouped && impl_->read_to == ReadTo::kEndNow) {
+    // Stop at the end the partition had when the reader was created: a record written since
+    // (say, by a scanner dead-lettering again what the replay sends it) is not read.
+    auto it = impl_->unfinished.find({topic, m->partition});
+    if (it == impl_->unfinished.end()) return std::nullopt;
+    if (m->offset >= it->second) {  // the record at end - 1 is gone (retention, compaction)
+      impl_->unfinished.erase(it);
+      return std::nullopt;
+    }
+    if (m->offset + 1 == it->second) impl_->unfinished.erase(it);
+  }
   Record r;
   r.topic = topic;
   r.partition = m->partition;

@@ -56,13 +56,21 @@ class KafkaProducer {
 
 class KafkaConsumer {
  public:
+  // How far a reader without a group reads.
+  enum class ReadTo {
+    kFollow,  // everything, as it arrives; at_end() once every partition has reached its end
+    kEndNow,  // up to each partition's end when Create was called (its high watermark then);
+              // records written later are not returned, and at_end() follows the last of those
+  };
+
   // With a group id: joins the group and subscribes to `topics` (a new group starts at the
   // earliest offset). With an empty group id: reads every partition of `topics` from the
-  // beginning, without a group, and Poll() reports the end once all are read (see at_end()).
+  // beginning, without a group, as `read_to` says.
   static Result<std::unique_ptr<KafkaConsumer>> Create(
       const std::string& brokers, const std::string& group_id,
       const std::vector<std::string>& topics,
-      const std::map<std::string, std::string>& properties = {});
+      const std::map<std::string, std::string>& properties = {},
+      ReadTo read_to = ReadTo::kFollow);
   ~KafkaConsumer();
   KafkaConsumer(const KafkaConsumer&) = delete;
   KafkaConsumer& operator=(const KafkaConsumer&) = delete;
@@ -77,7 +85,7 @@ class KafkaConsumer {
   // The next record, or nullopt after timeout_ms. Consumer errors are skipped and counted.
   std::optional<Record> Poll(int timeout_ms);
 
-  // Without a group: every partition has been read to its end as of the last Poll.
+  // Without a group: every partition has been read to its end (see ReadTo).
   bool at_end() const;
 
   // Commits the offsets of what Poll returned (group mode).

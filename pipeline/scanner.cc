@@ -15,6 +15,7 @@
 #include "pipeline/bounded_queue.h"
 #include "pipeline/kafka_client.h"
 #include "pipeline/offset_tracker.h"
+#include "pipeline/partition_workers.h"
 
 namespace centinela::pipeline {
 namespace {
@@ -29,6 +30,10 @@ constexpr milliseconds kDrainTimeout{30000};
 constexpr milliseconds kStoreInterval{10};
 // Room kept under message.max.bytes for the record's framing and a `truncated_from` header.
 constexpr size_t kDeadLetterOverhead = 1024;
+// A delivery that failed this many times with an error other than a timeout stops the scanner
+// with that error: the broker refuses it for good (no write permission on the topic, the topic
+// does not exist, the record over the topic's max.message.bytes). About 19 s of backoff.
+constexpr int kMaxDeliveryAttempts = 8;
 
 // What one input record produced, kept until the broker acknowledges it (the opaque of the
 // produce call), so a failed delivery can be produced again as it was.
@@ -79,6 +84,7 @@ struct Scanner::Impl {
   KafkaHandle consumer;
   KafkaHandle producer;
   OffsetTracker tracker;
+  PartitionWorkers partition_workers{1};  // sized in Create; poll thread only
   std::vector<std::pair<PartitionKey, int64_t>> moved;  // StoreOffsets' buffer
   // Where to resume partitions whose commit failed when they were revoked, should the same
   // rebalance give them back (consumer thread only; cleared by every assignment).
@@ -218,6 +224,15 @@ struct Scanner::Impl {
       return;  // purged on shutdown: not finished, so not committed; consumed again
     }
     if (m->err) {
+      const bool timed_out =
+          m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || m->err == RD_KAFKA_RESP_ERR__TIMED_OUT;
+      if (!timed_out && out->attempts >= kMaxDeliveryAttempts) {
+        // Not committed: consumed again once the cause (named here) is fixed.
+        self->Fail("delivery to " + out->topic + " failed " + std::to_string(out->attempts) +
+                   " times: " + rd_kafka_err2str(m->err) +
+                   " (does the topic exist, and may this client write to it?)");
+        return;
+      }
       spdlog::warn("scanner: delivery to {} failed: {}; producing it again", out->topic,
                    rd_kafka_err2str(m->err));
       self->ScheduleRetry(std::move(out));
@@ -251,6 +266,18 @@ struct Scanner::Impl {
   size_t PendingRetries() {
     std::lock_guard lock(retry_mu);
     return retries.size();
+  }
+
+  // Backpressure for failed deliveries: a worker about to produce waits while as many records
+  // as the scan queues hold are waiting to be produced again (deliveries that time out during an
+  // outage, when message.timeout.ms is set), so the retry list cannot grow without bound. False
+  // when the scanner stops first: the record stays unfinished and is consumed again.
+  bool WaitForRetryRoom() {
+    while (PendingRetries() >= config.scan.queue_capacity) {
+      if (stopping.load() && Clock::now() > GiveUpAt()) return false;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    return true;
   }
 
   void WorkerLoop(size_t index) {
@@ -294,23 +321,7 @@ struct Scanner::Impl {
     auto message = decoder.Decode(bytes, warnings);
     if (!message.ok()) {
       const ingest::DecodeError& e = message.error();
-      auto out = std::make_unique<Outbound>();
-      out->source = key;
-      out->offset = m.offset;
-      out->topic = config.kafka.topics.deadletter;
-      out->has_key = m.key != nullptr;
-      if (m.key) out->key.assign(static_cast<const char*>(m.key), m.key_len);
-      out->dead_letter = true;
-      out->headers = {{"reason", std::string(ingest::ReasonName(e.reason))},
-                      {"detail", e.detail},
-                      {"source_topic", topic},
-                      {"source_partition", std::to_string(m.partition)},
-                      {"source_offset", std::to_string(m.offset)}};
-      FitDeadLetter(bytes, max_message_bytes, out.get());
-      spdlog::debug("scanner: {}/{}@{} to dead letters: {}", topic, m.partition, m.offset,
-                    ingest::ReasonName(e.reason));
-      Produce(std::move(out));
-      return true;
+      return DeadLetter(m, key, e.reason, e.detail);
     }
     for (const std::string& w : *warnings) {
       spdlog::debug("scanner: message {}: {}", message->id, w);
@@ -335,6 +346,41 @@ struct Scanner::Impl {
     out->topic = config.kafka.topics.alerts;
     out->key = result->campaign_key;
     AppendAlertRecord(*message, *result, engine.version(), topic, &out->value);
+    if (out->key.size() + out->value.size() + kDeadLetterOverhead > max_message_bytes) {
+      // Producing it would fail for good and stop the scanner on every restart (a long text
+      // with many spans, under a raised scan.max_text_bytes): the record waits in the dead
+      // letters instead, to be replayed once message.max.bytes allows its alert.
+      return DeadLetter(m, key, ingest::DecodeReason::kTooLarge,
+                        "its alert record is " + std::to_string(out->value.size()) +
+                            " bytes, over the producer's message.max.bytes (" +
+                            std::to_string(max_message_bytes) + ")");
+    }
+    if (!WaitForRetryRoom()) return true;
+    Produce(std::move(out));
+    return true;
+  }
+
+  // Sends record `m` to the dead-letter topic, untouched (cut to fit, see FitDeadLetter), with
+  // `reason`, `detail` and where it came from.
+  bool DeadLetter(const rd_kafka_message_t& m, const PartitionKey& key, ingest::DecodeReason reason,
+                  const std::string& detail) {
+    auto out = std::make_unique<Outbound>();
+    out->source = key;
+    out->offset = m.offset;
+    out->topic = config.kafka.topics.deadletter;
+    out->has_key = m.key != nullptr;
+    if (m.key) out->key.assign(static_cast<const char*>(m.key), m.key_len);
+    out->dead_letter = true;
+    out->headers = {{"reason", std::string(ingest::ReasonName(reason))},
+                    {"detail", detail},
+                    {"source_topic", key.topic},
+                    {"source_partition", std::to_string(m.partition)},
+                    {"source_offset", std::to_string(m.offset)}};
+    FitDeadLetter(std::string_view(static_cast<const char*>(m.payload), m.len), max_message_bytes,
+                  out.get());
+    spdlog::debug("scanner: {}/{}@{} to dead letters: {}", key.topic, m.partition, m.offset,
+                  ingest::ReasonName(reason));
+    if (!WaitForRetryRoom()) return true;
     Produce(std::move(out));
     return true;
   }
@@ -427,6 +473,7 @@ struct Scanner::Impl {
       }
     }
     self->tracker.Forget(keys);
+    self->partition_workers.Release(keys);
     if (cooperative) {
       if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
         rd_kafka_error_destroy(error);
@@ -469,6 +516,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const config::Config& config,
   for (size_t i = 0; i < threads; ++i) {
     impl->queues.push_back(std::make_unique<BoundedQueue<KafkaMessage>>(per_queue));
   }
+  impl->partition_workers = PartitionWorkers(threads);
 
   // Unless configured otherwise, a delivery never times out, so nothing piles up in the retry
   // list during an outage and alerts that share a key keep their order.
@@ -542,8 +590,9 @@ Status Scanner::Run() {
     const PartitionKey key{TopicOf(m.get()), m->partition};
     const int64_t offset = m->offset;
     s.tracker.Start(key, offset);
-    const size_t h = std::hash<std::string>{}(key.topic) ^ static_cast<size_t>(key.partition);
-    if (!s.queues[h % threads]->Push(std::move(m))) s.tracker.Abandon(key, offset);
+    if (!s.queues[s.partition_workers.WorkerOf(key)]->Push(std::move(m))) {
+      s.tracker.Abandon(key, offset);
+    }
   }
 
   // Stop: finish everything handed out, wait for the broker's acknowledgements, commit, close.

@@ -15,8 +15,14 @@
 // is done too (OffsetTracker). A failed delivery is produced again, with backoff, until it
 // succeeds or the process stops; what was not acknowledged is consumed again after a restart,
 // with the same alert id. An error that producing again cannot mend (librdkafka's fatal error of
-// the idempotent producer, a message over message.max.bytes) or a fatal consumer error stops
-// Run() with that reason instead, before the record's offset is stored. On a rebalance
+// the idempotent producer, a message over message.max.bytes, a delivery the broker refused 8
+// times for a reason other than a timeout: no such topic, no permission to write it) or a fatal
+// consumer error stops Run() with that reason instead, before the record's offset is stored. An
+// alert too large for the producer's message.max.bytes is not produced: its input record goes to
+// the dead letters (`too_large`, the detail naming the alert's size), to be replayed after the
+// limit is raised. While as many records as scan.queue_capacity wait to be produced again
+// (deliveries that timed out, when message.timeout.ms is set), workers wait: memory stays
+// bounded during an outage. On a rebalance
 // (cooperative or eager) the revoked partitions' work is drained and committed before they are
 // released. If that commit fails (the development broker refuses commits during a rebalance)
 // and the same rebalance gives a partition back, as an eager assignor does, it resumes after the
@@ -24,8 +30,9 @@
 // commits.
 //
 // Threads: the caller of Run() polls the consumer and hands each record to one of
-// `scan.threads` workers chosen by its partition (so a partition's records stay in order), through
-// bounded queues (backpressure); one more thread serves delivery reports and retries.
+// `scan.threads` workers, the one its partition was given (PartitionWorkers: the least loaded
+// when the partition first arrives; a partition's records stay in order), through bounded queues
+// (backpressure); one more thread serves delivery reports and retries.
 #include <atomic>
 #include <cstdint>
 #include <memory>

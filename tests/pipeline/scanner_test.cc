@@ -44,6 +44,7 @@
 #include "pipeline/engine_holder.h"
 #include "pipeline/kafka_io.h"
 #include "pipeline/offset_tracker.h"
+#include "pipeline/partition_workers.h"
 
 extern char** environ;
 
@@ -264,6 +265,35 @@ TEST(OffsetTrackerTest, AnAbandonedRecordIsNotInFlightAndTheCommitNeverPassesIt)
 
 // =============================================================================================
 // BoundedQueue
+
+TEST(PartitionWorkersTest, SpreadsThePartitionsAMemberHoldsOverItsWorkers) {
+  // A member holding only the even partitions of two topics (round-robin with two members): a
+  // hash of topic and partition sent a whole topic to one worker.
+  PartitionWorkers workers(2);
+  std::map<size_t, int> per_worker;
+  for (const char* topic : {"centinela.tips", "centinela.posts"}) {
+    for (int32_t p = 0; p < 12; p += 2) ++per_worker[workers.WorkerOf({topic, p})];
+  }
+  EXPECT_EQ(per_worker[0], 6);
+  EXPECT_EQ(per_worker[1], 6);
+  EXPECT_EQ(workers.load(), (std::vector<size_t>{6, 6}));
+}
+
+TEST(PartitionWorkersTest, APartitionKeepsItsWorkerUntilReleased) {
+  PartitionWorkers workers(3);
+  const size_t a = workers.WorkerOf({"t", 0});
+  const size_t b = workers.WorkerOf({"t", 1});
+  const size_t c = workers.WorkerOf({"t", 2});
+  EXPECT_EQ((std::set<size_t>{a, b, c}).size(), 3u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(workers.WorkerOf({"t", 1}), b) << "its records stay in order on one worker";
+  }
+  workers.Release({{"t", 1}, {"t", 9}});  // one unknown: ignored
+  EXPECT_EQ(workers.WorkerOf({"u", 7}), b) << "the freed worker has the fewest partitions";
+  EXPECT_EQ(workers.load(), (std::vector<size_t>{1, 1, 1}));
+  PartitionWorkers one(0);  // zero workers acts as one
+  EXPECT_EQ(one.WorkerOf({"t", 5}), 0u);
+}
 
 TEST(BoundedQueueTest, PushBlocksWhileFullAndResumesAfterPopAll) {
   BoundedQueue<int> q(2);
@@ -841,6 +871,8 @@ class RunningScanner {
   }
   const ScannerStats& stats() const { return scanner_->stats(); }
   Scanner& scanner() { return *scanner_; }
+  // Whether Run() returned (by itself, after a failure, or after Stop()).
+  bool finished() const { return finished_.load(); }
 
  private:
   explicit RunningScanner(std::unique_ptr<Scanner> scanner)
@@ -1537,6 +1569,33 @@ void ScannerIntegrationTest::SplitAndHandOver(const std::string& strategy) {
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
 }
 
+TEST_F(ScannerIntegrationTest, AReaderToTheEndNowSkipsRecordsWrittenAfterItStarted) {
+  // `deadletter replay` reads with kEndNow: while a scanner runs, a replayed record that is still
+  // bad comes back as a new dead letter, which the same replay must not send again.
+  auto producer = KafkaProducer::Create(brokers());
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE((*producer)->Produce(kDeadLetters, "k" + std::to_string(i), "before").ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(30000).ok());
+  auto bounded = KafkaConsumer::Create(brokers(), "", {kDeadLetters}, {{"fetch.wait.max.ms", "10"}},
+                                       KafkaConsumer::ReadTo::kEndNow);
+  ASSERT_TRUE(bounded.ok()) << bounded.error().message;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE((*producer)->Produce(kDeadLetters, "k" + std::to_string(i), "after").ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(30000).ok());
+  std::vector<Record> read;
+  const auto deadline = Clock::now() + seconds(20);
+  while (!(*bounded)->at_end() && Clock::now() < deadline) {
+    if (auto r = (*bounded)->Poll(100)) read.push_back(std::move(*r));
+  }
+  EXPECT_TRUE((*bounded)->at_end());
+  ASSERT_EQ(read.size(), 6u);
+  for (const Record& r : read) EXPECT_EQ(r.value, "before");
+  EXPECT_EQ(ReadAll(brokers(), {kDeadLetters}).size(), 12u) << "a follower reads both";
+}
+
 TEST_F(ScannerIntegrationTest, TwoScannersSplitThePartitionsAndTheSurvivorTakesOver) {
   SplitAndHandOver("cooperative-sticky");
 }
@@ -1710,6 +1769,79 @@ TEST_F(ScannerIntegrationTest, ProducesAgainAfterAFailedDelivery) {
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_GT(stats.produce_retries.load(), 0u);
   ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/false);
+  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+}
+
+TEST_F(ScannerIntegrationTest, ADeliveryTheBrokerKeepsRefusingStopsTheScannerWithItsReason) {
+  // A delivery the broker refuses for good (no permission to write the alerts topic, the topic
+  // missing, a record over the topic's limit) used to be produced again forever while the
+  // retry list grew. After 8 attempts Run() stops with the broker's reason; nothing was
+  // committed past it, so a scanner started after the fix delivers every alert.
+  std::vector<Input> inputs;
+  const Expectation expected = ProduceValidStream("t4x-", 60, &inputs);
+  broker_->PushRequestErrors(0, 100000, RD_KAFKA_RESP_ERR_INVALID_RECORD);  // Produce
+  {
+    auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+    ASSERT_NE(scanner, nullptr);
+    EXPECT_TRUE(WaitFor([&] { return scanner->finished(); }, seconds(60)))
+        << "retries " << scanner->stats().produce_retries.load();
+    const Status s = scanner->Stop();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("delivery to " + std::string(kAlerts) + " failed 8 times"),
+              std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find(rd_kafka_err2str(RD_KAFKA_RESP_ERR_INVALID_RECORD)),
+              std::string::npos)
+        << s.message();
+    EXPECT_EQ(scanner->stats().alerts.load(), 0u);
+  }
+  // Committed: at most the quiet records before each partition's first alert.
+  size_t committed = 0;
+  for (const auto& [tp, o] : GroupOffsets(brokers(), group_, kPartitions)) {
+    committed += static_cast<size_t>(std::max<int64_t>(0, o.committed));
+  }
+  EXPECT_LE(committed, inputs.size() - expected.alerts.size()) << "past an undelivered alert";
+  broker_->ClearRequestErrors(0);
+  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+  ASSERT_NE(scanner, nullptr);
+  EXPECT_TRUE(WaitForOutputs(*scanner, inputs.size() - committed, expected.alerts.size()));
+  const Status s = scanner->Stop();
+  EXPECT_TRUE(s.ok()) << s.message();
+  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/false);
+  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+}
+
+TEST_F(ScannerIntegrationTest, AnAlertTooLargeToProduceSendsItsRecordToTheDeadLetters) {
+  // An alert over the producer's message.max.bytes (a text with many spans) used to stop the
+  // scanner on every restart. Its record goes to the dead letters instead (too_large, the detail
+  // naming the alert's size), whole, and the records after it flow.
+  std::string text = "Le garantizamos su permiso, pague por";
+  for (int i = 0; i < 150; ++i) text += " zelle";
+  const std::string big = R"({"id":"many-spans","text":")" + text + R"("})";
+  const std::string small =
+      R"({"id":"small-alert","text":"Le garantizamos su permiso, pague por Zelle"})";
+  {
+    auto producer = KafkaProducer::Create(brokers());
+    ASSERT_TRUE(producer.ok()) << producer.error().message;
+    ASSERT_TRUE((*producer)->Produce(kTips, "k", big).ok());
+    ASSERT_TRUE((*producer)->Produce(kTips, "k", small).ok());
+    const Status s = (*producer)->Flush(30000);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  config::Config config = ScanConfig();
+  config.kafka.producer_properties = {{"message.max.bytes", "2500"}};
+  const std::vector<Record> dead = ScanAndReadDeadLetters(config, 2);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].value, big) << "the record, whole";
+  EXPECT_EQ(dead[0].key, "k");
+  EXPECT_EQ(dead[0].Header("reason").value_or("?"), "too_large");
+  EXPECT_NE(dead[0].Header("detail").value_or("").find("alert record is"), std::string::npos)
+      << dead[0].Header("detail").value_or("");
+  EXPECT_FALSE(dead[0].Header("truncated_from").has_value());
+  const std::vector<Record> alerts = ReadAll(brokers(), {kAlerts});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_NE(alerts[0].value.find("\"message_id\":\"small-alert\""), std::string::npos)
+      << alerts[0].value;
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
 }
 
