@@ -36,6 +36,9 @@ Result<config::Config> LoadServiceConfig(const std::string& file);
 
 // Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
 // scanner service with its control thread (signals) and its pack reloader (SIGHUP, the watcher).
+// LoadEngines compiles on a thread of its own while the caller's thread answers SIGINT and
+// SIGTERM: an uncached first compile takes seconds (about 12 for the starter pack), and nothing
+// has been consumed yet, so a stop signal then ends the process at once with status 0.
 // RunScanner blocks until the scanner stops; on_started runs on the caller's thread once the
 // scanner exists, on_stopped once it has stopped and before it is destroyed (join anything that
 // uses it there).

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -28,12 +30,33 @@ constexpr const char* kRunUsage =
 }  // namespace
 
 Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config& config) {
-  rules::EngineOptions options;
-  options.cache_dir = rules::DefaultCacheDir();
-  options.measure_costs = false;
-  auto holder = std::make_shared<pipeline::EngineHolder>(config.scan.rules, options);
-  if (Status s = holder->Reload(); !s.ok()) return Error{"rule pack refused: " + s.message()};
-  return holder;
+  using Loaded = Result<std::shared_ptr<pipeline::EngineHolder>>;
+  auto done = std::make_shared<std::promise<Loaded>>();
+  std::future<Loaded> loaded = done->get_future();
+  std::thread compile([rules = config.scan.rules, done] {
+    rules::EngineOptions options;
+    options.cache_dir = rules::DefaultCacheDir();
+    options.measure_costs = false;
+    auto holder = std::make_shared<pipeline::EngineHolder>(rules, options);
+    if (Status s = holder->Reload(); !s.ok()) {
+      done->set_value(Error{"rule pack refused: " + s.message()});
+    } else {
+      done->set_value(std::move(holder));
+    }
+  });
+  while (loaded.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    const int sig = WaitForSignal(std::chrono::milliseconds(50));
+    if (sig == SIGINT || sig == SIGTERM) {
+      // A Hyperscan compile cannot be cancelled, and nothing else runs yet: leave it.
+      spdlog::info("stopping on signal {} while loading the rule pack", sig);
+      spdlog::default_logger()->flush();
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(0);
+    }
+  }
+  compile.join();
+  return loaded.get();
 }
 
 int RunScanner(const config::Config& config, std::shared_ptr<pipeline::EngineHolder> engines,
