@@ -66,6 +66,10 @@ Properties AlertProducerProperties(const config::KafkaConfig& kafka) {
       !kafka.producer_properties.count("message.timeout.ms")) {
     p["message.timeout.ms"] = "0";
   }
+  if (!kafka.properties.count("queue.buffering.max.kbytes") &&
+      !kafka.producer_properties.count("queue.buffering.max.kbytes")) {
+    p["queue.buffering.max.kbytes"] = "65536";
+  }
   return p;
 }
 

@@ -66,6 +66,22 @@ TEST(KafkaClientTest, AlertDeliveriesNeverTimeOutUnlessConfigured) {
   }
 }
 
+TEST(KafkaClientTest, TheAlertProducersQueueHoldsAtMost64MiBUnlessConfigured) {
+  // librdkafka's default queue (1 GiB) let a burst of large dead letters during an outage fill a
+  // container's memory before the workers felt any backpressure.
+  auto conf = MakeConf(AlertProducerProperties(Kafka()));
+  ASSERT_TRUE(conf.ok()) << conf.error().message;
+  EXPECT_EQ(ConfValue(conf->get(), "queue.buffering.max.kbytes"), "65536");
+  for (bool producer_only : {false, true}) {
+    config::KafkaConfig kafka = Kafka();
+    (producer_only ? kafka.producer_properties : kafka.properties)["queue.buffering.max.kbytes"] =
+        "262144";
+    auto set = MakeConf(AlertProducerProperties(kafka));
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    EXPECT_EQ(ConfValue(set->get(), "queue.buffering.max.kbytes"), "262144");
+  }
+}
+
 TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
   auto conf = MakeConf({{"socket.nagle.disabled", "true"}});
   ASSERT_FALSE(conf.ok());
