@@ -44,6 +44,7 @@
 #include "pipeline/engine_holder.h"
 #include "pipeline/kafka_io.h"
 #include "pipeline/offset_tracker.h"
+#include "pipeline/pack_reloader.h"
 #include "pipeline/partition_workers.h"
 
 extern char** environ;
@@ -1927,6 +1928,24 @@ TEST_F(ScannerIntegrationTest, StopsWithinTheDrainTimeoutWhileAlertsCannotBeDeli
 
 // Test 5 -------------------------------------------------------------------------------------
 
+TEST_F(ScannerIntegrationTest, TheWatcherReloadsAnEditedPackAndKeepsTheOldOneWhenBroken) {
+  // scan.watch_rules (on in both shipped configurations): the other reload tests reload by hand
+  // or on SIGHUP.
+  auto engines = Engines();
+  const std::string v1 = engines->Current()->version();
+  PackReloader reloader(engines, /*watch=*/true, milliseconds(50));
+  WriteFile(dir_ / "live" / "pack.yaml", PackYaml(2));
+  ASSERT_TRUE(WaitFor([&] { return engines->Current()->version() != v1; }, seconds(30)));
+  const std::string v2 = engines->Current()->version();
+  EXPECT_EQ(v2.rfind("2.0.0", 0), 0u) << v2;
+  WriteFile(dir_ / "live" / "pack.yaml", "pack: scanner-test\nversion: 3.0.0\nrules: [\n");
+  std::this_thread::sleep_for(milliseconds(1000));  // twenty looks at the broken file
+  EXPECT_EQ(engines->Current()->version(), v2) << "a broken pack is refused";
+  WriteFile(dir_ / "live" / "pack.yaml", PackYaml(1));
+  EXPECT_TRUE(WaitFor([&] { return engines->Current()->version() == v1; }, seconds(30)))
+      << engines->Current()->version();
+}
+
 TEST_F(ScannerIntegrationTest, HotReloadUnderTrafficSwitchesVersionsOnceAndRefusesABrokenPack) {
   const std::vector<Input> inputs = ValidStream("t5-", 6000);
   const std::vector<Verdict> v1 = ScanWithCli(dir_ / "v1", inputs, dir_);
@@ -2126,6 +2145,29 @@ TEST_F(ScannerIntegrationTest, RunProcessStopsOnSigtermWhileASighupReloadCompile
   ASSERT_NE(stopped, std::string::npos) << text;
   ASSERT_NE(reloaded, std::string::npos) << text;
   EXPECT_LT(stopped, reloaded) << "the stop waited for the compile:\n" << text;
+}
+
+TEST_F(ScannerIntegrationTest, RunProcessStopsAtOnceOnSigtermWhileItsFirstPackCompiles) {
+  // The first compile of an uncached pack takes seconds (the starter pack, about 12); no thread
+  // took signals before the scanner started, so Ctrl-C or SIGTERM waited for it. Nothing has been
+  // consumed yet: the process ends at once.
+  fs::remove(dir_ / "live" / "pack.yaml");
+  const fs::path starter = fs::path(CENTINELA_SOURCE_DIR) / "config" / "rules";
+  for (const auto& entry : fs::directory_iterator(starter)) {
+    fs::copy_file(entry.path(), dir_ / "live" / entry.path().filename());
+  }
+  const fs::path log = dir_ / "run.log";
+  pid_t pid = StartRun(WriteRunConfig(/*watch_rules=*/false), log);  // its cache is empty
+  ASSERT_GT(pid, 0);
+  ChildGuard guard(pid);
+  std::this_thread::sleep_for(milliseconds(500));
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  const auto signalled = Clock::now();
+  const auto status = WaitExit(pid, seconds(200));
+  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  EXPECT_LT(Clock::now() - signalled, seconds(3)) << "waited for the compile:\n" << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  EXPECT_NE(Slurp(log).find("while loading the rule pack"), std::string::npos) << Slurp(log);
 }
 
 }  // namespace
