@@ -33,6 +33,9 @@ int DeadletterCommand(const Args& args);   // app/deadletter_command.cc
 // environment overrides, and every librdkafka property checked by librdkafka
 // (pipeline::CheckKafkaProperty), so a bad value is named with its line before anything starts.
 Result<config::Config> LoadServiceConfig(const std::string& file);
+// The configuration file run, deadletter replay and config check read without --config (or a
+// file argument): FindBundled("config/centinela.yaml"), so config check checks what run reads.
+std::string DefaultServiceConfig();
 
 // Shared by run and demo (app/run_command.cc): the live engine from config.scan.rules, and the
 // scanner service with its control thread (signals) and its pack reloader (SIGHUP, the watcher).

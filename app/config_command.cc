@@ -31,6 +31,8 @@ Result<config::Config> LoadServiceConfig(const std::string& file) {
   return config::LoadConfig(file, &config::ProcessEnv, &pipeline::CheckKafkaProperty);
 }
 
+std::string DefaultServiceConfig() { return FindBundled("config/centinela.yaml"); }
+
 int ConfigCheckCommand(const Args& args) {
   ParsedFlags flags;
   if (auto err = ParseFlags(args, {}, {"help"}, &flags); err || flags.positional.size() > 1) {
@@ -43,7 +45,7 @@ int ConfigCheckCommand(const Args& args) {
     return 0;
   }
   const std::string path =
-      flags.positional.empty() ? FindBundled("config/centinela.yaml") : flags.positional[0];
+      flags.positional.empty() ? DefaultServiceConfig() : flags.positional[0];
   Result<config::Config> loaded = LoadServiceConfig(path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());

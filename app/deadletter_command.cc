@@ -82,7 +82,7 @@ int DeadletterCommand(const Args& args) {
       return 2;
     }
   }
-  auto config = LoadServiceConfig(flags.Get("config").value_or("config/centinela.yaml"));
+  auto config = LoadServiceConfig(flags.Get("config").value_or(DefaultServiceConfig()));
   if (!config.ok()) {
     std::fprintf(stderr, "centinela deadletter replay: %s\n", config.error().message.c_str());
     return 2;

@@ -117,7 +117,7 @@ int RunCommand(const Args& args) {
     }
     return 2;
   }
-  const std::string file = flags.Get("config").value_or("config/centinela.yaml");
+  const std::string file = flags.Get("config").value_or(DefaultServiceConfig());
   auto config = LoadServiceConfig(file);
   if (!config.ok()) {
     std::fprintf(stderr, "centinela run: %s\n", config.error().message.c_str());
