@@ -1090,6 +1090,8 @@ class ScannerIntegrationTest : public ::testing::Test {
 
 
   void SplitAndHandOver(const std::string& strategy);  // test 2, below
+  void OutageMidStream(const std::string& prefix, milliseconds outage,
+                       uint64_t* rebalances);  // test 4, below
 
   // The service configuration for `centinela run`, pointing at the live pack.
   fs::path WriteRunConfig(bool watch_rules) const {
@@ -1672,9 +1674,13 @@ TEST_F(ScannerIntegrationTest, RunProcessKilledMidStreamLosesNoAlertOnRestart) {
 
 // Test 4 -------------------------------------------------------------------------------------
 
-TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
-  std::vector<Input> inputs = ValidStream("t4-", 6000);
-  const std::vector<Input> bad = MalformedRecords("t4-");
+// The broker goes down mid-stream for `outage`, then comes back: the scanner waits, resumes and
+// loses nothing (duplicates allowed, with the same alert id).
+// `rebalances`: how many the scanner went through.
+void ScannerIntegrationTest::OutageMidStream(const std::string& prefix, milliseconds outage,
+                                             uint64_t* rebalances) {
+  std::vector<Input> inputs = ValidStream(prefix, 6000);
+  const std::vector<Input> bad = MalformedRecords(prefix);
   for (size_t i = 0; i < bad.size(); ++i) {
     inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(i * 500 + 250), bad[i]);
   }
@@ -1690,7 +1696,7 @@ TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
       alerts.Until([](const std::vector<Record>& r) { return r.size() >= 50; }, seconds(30)));
   ASSERT_TRUE(broker_->SetBrokerDown(1).ok());
   const uint64_t consumed_at_down = scanner->stats().consumed.load();
-  std::this_thread::sleep_for(seconds(3));  // shorter than session.timeout.ms
+  std::this_thread::sleep_for(outage);
   ASSERT_TRUE(broker_->SetBrokerUp(1).ok());
   EXPECT_LT(consumed_at_down, inputs.size()) << "the outage must land mid-stream";
 
@@ -1713,6 +1719,20 @@ TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
   const Status s = scanner->Stop();
   EXPECT_TRUE(s.ok()) << s.message();
   ExpectNothingLost(inputs, verdicts, expected, /*duplicates_allowed=*/true);
+  *rebalances = scanner->stats().rebalances.load();
+}
+
+TEST_F(ScannerIntegrationTest, WaitsOutABrokerOutageAndLosesNothing) {
+  uint64_t rebalances = 0;
+  OutageMidStream("t4-", seconds(3), &rebalances);  // shorter than session.timeout.ms (6 s)
+}
+
+TEST_F(ScannerIntegrationTest, RejoinsAfterAnOutageLongerThanTheSessionAndLosesNothing) {
+  // Longer than session.timeout.ms: the group drops the member, its assignment is lost (no
+  // commit for it), and it joins again when the broker is back.
+  uint64_t rebalances = 0;
+  OutageMidStream("t4l-", seconds(9), &rebalances);
+  EXPECT_GE(rebalances, 3u) << "assigned, lost, assigned again";
 }
 
 TEST_F(ScannerIntegrationTest, RidesOutInjectedProduceFetchAndCommitErrors) {
