@@ -1572,6 +1572,45 @@ void ScannerIntegrationTest::SplitAndHandOver(const std::string& strategy) {
   ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
 }
 
+TEST_F(ScannerIntegrationTest, DeadletterReplayBesideARunningScannerSendsEachLetterOnce) {
+  // The real set-up: the scanner keeps running while `deadletter replay` sends its letters back.
+  // Records still bad come back as new dead letters, behind the ones being read; the replay sends
+  // each letter that was there when it started exactly once. --dry-run lists and sends nothing.
+  const std::vector<Input> bad = MalformedRecords("t6r-");
+  Produce(bad);
+  auto scanner = RunningScanner::Start(ScanConfig(), Engines());
+  ASSERT_NE(scanner, nullptr);
+  ASSERT_TRUE(WaitForOutputs(*scanner, bad.size(), bad.size()));
+
+  const fs::path config = WriteRunConfig(false);
+  const fs::path log = dir_ / "replay.log";
+  pid_t pid = SpawnCentinela({"deadletter", "replay", "--config", config.string()},
+                             {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
+  ASSERT_GT(pid, 0);
+  std::optional<int> status = WaitExit(pid, milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  EXPECT_THAT(Slurp(log), HasSubstr("replayed " + std::to_string(bad.size()) + " dead letters"));
+  ASSERT_TRUE(WaitForOutputs(*scanner, 2 * bad.size(), 2 * bad.size()));
+  const Status s = scanner->Stop();
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ReadAll(brokers(), {kDeadLetters}).size(), 2 * bad.size());
+  size_t replayed = 0;
+  for (const Record& r : ReadAll(brokers(), {kTips, kPosts})) replayed += r.Header("replayed_from") ? 1 : 0;
+  EXPECT_EQ(replayed, bad.size()) << "each letter sent back once";
+
+  const fs::path dry_log = dir_ / "dry.log";
+  pid = SpawnCentinela({"deadletter", "replay", "--dry-run", "--config", config.string()},
+                       {{"CENTINELA_KAFKA_BROKERS", brokers()}}, dry_log);
+  ASSERT_GT(pid, 0);
+  status = WaitExit(pid, milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << Slurp(dry_log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(dry_log);
+  EXPECT_THAT(Slurp(dry_log),
+              HasSubstr("would replay " + std::to_string(2 * bad.size()) + " dead letters"));
+  EXPECT_EQ(ReadAll(brokers(), {kTips, kPosts}).size(), 2 * bad.size()) << "a dry run sends nothing";
+}
+
 TEST_F(ScannerIntegrationTest, AReaderToTheEndNowSkipsRecordsWrittenAfterItStarted) {
   // `deadletter replay` reads with kEndNow: while a scanner runs, a replayed record that is still
   // bad comes back as a new dead letter, which the same replay must not send again.
