@@ -103,7 +103,8 @@ int DeadletterCommand(const Args& args) {
     // why it was cut); the broker took it once, so the broker's limit is the one that counts.
     auto properties = kafka.properties;
     properties.emplace("message.max.bytes", "1000000000");
-    // The scanner's partitioner (the Java client's): a key goes where its other records went.
+    // The Java client's partitioner, which most producers upstream use (and the scanner's own):
+    // a keyed record goes back to the partition its key's other records are in.
     properties.emplace("partitioner", "murmur2_random");
     auto p = pipeline::KafkaProducer::Create(kafka.brokers, properties);
     if (!p.ok()) {

@@ -1,12 +1,18 @@
 // centinela run: the streaming service (DESIGN.md section 3, CLI).
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <future>
 #include <sstream>
 #include <thread>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "app/flags.h"
@@ -33,19 +39,26 @@ Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config
   using Loaded = Result<std::shared_ptr<pipeline::EngineHolder>>;
   auto done = std::make_shared<std::promise<Loaded>>();
   std::future<Loaded> loaded = done->get_future();
+  spdlog::info("loading the rule pack {}", config.scan.rules.string());
   std::thread compile([rules = config.scan.rules, done] {
-    rules::EngineOptions options;
-    options.cache_dir = rules::DefaultCacheDir();
-    options.measure_costs = false;
-    auto holder = std::make_shared<pipeline::EngineHolder>(rules, options);
-    if (Status s = holder->Reload(); !s.ok()) {
-      done->set_value(Error{"rule pack refused: " + s.message()});
-    } else {
-      done->set_value(std::move(holder));
+    try {
+      rules::EngineOptions options;
+      options.cache_dir = rules::DefaultCacheDir();
+      options.measure_costs = false;
+      auto holder = std::make_shared<pipeline::EngineHolder>(rules, options);
+      if (Status s = holder->Reload(); !s.ok()) {
+        done->set_value(Error{"rule pack refused: " + s.message()});
+      } else {
+        done->set_value(std::move(holder));
+      }
+    } catch (const std::exception& e) {
+      done->set_value(Error{std::string("rule pack not loaded: ") + e.what()});
     }
   });
+  bool reload_asked = false;
   while (loaded.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
     const int sig = WaitForSignal(std::chrono::milliseconds(50));
+    reload_asked = reload_asked || sig == SIGHUP;
     if (sig == SIGINT || sig == SIGTERM) {
       // A Hyperscan compile cannot be cancelled, and nothing else runs yet: leave it.
       spdlog::info("stopping on signal {} while loading the rule pack", sig);
@@ -56,6 +69,9 @@ Result<std::shared_ptr<pipeline::EngineHolder>> LoadEngines(const config::Config
     }
   }
   compile.join();
+  // A SIGHUP taken here may have come after the files were read: send it again for the service's
+  // control thread (the signals stay blocked, so it waits until then).
+  if (reload_asked) kill(getpid(), SIGHUP);
   return loaded.get();
 }
 

@@ -252,6 +252,11 @@ Status DevBroker::SetBrokerUp(int id) {
   return Status::Ok();
 }
 
+void DevBroker::SetTopicError(const std::string& topic, int error) {
+  rd_kafka_mock_topic_set_error(impl_->cluster.get(), topic.c_str(),
+                                static_cast<rd_kafka_resp_err_t>(error));
+}
+
 void DevBroker::ClearRequestErrors(int16_t api_key) {
   rd_kafka_mock_clear_request_errors(impl_->cluster.get(), api_key);
 }

@@ -47,6 +47,9 @@ class DevBroker {
   void PushRequestErrors(int16_t api_key, int count, int error);
   // Drops the errors still pushed for `api_key`.
   void ClearRequestErrors(int16_t api_key);
+  // Makes metadata requests report `error` for `topic` (e.g. 29 topic authorization failed, 3
+  // unknown topic), as a cluster that denies it or lacks it would; 0 clears it.
+  void SetTopicError(const std::string& topic, int error);
 
   // Makes broker `id` the leader of one partition, or leaves the partition without a leader
   // (id -1): producing to it then waits, while the other topics work on.

@@ -31,6 +31,7 @@ Status EngineHolder::Attempt(const std::string& key) {
   }
   std::vector<std::string> warnings;
   auto engine = rules::LoadEngine(path_, options_, &warnings);
+  attempts_.fetch_add(1, std::memory_order_acq_rel);
   if (!engine.ok()) return engine.error();
   for (const std::string& w : warnings) spdlog::warn("rule pack {}: {}", path_.string(), w);
   {

@@ -34,6 +34,8 @@ class EngineHolder {
 
   // Bumped by every successful Reload; workers compare it to refresh cheaply.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Every load tried (by Reload or ReloadIfChanged), refused or not.
+  uint64_t attempts() const { return attempts_.load(std::memory_order_acquire); }
 
   // Reloads when the files changed since the last attempt. *attempted says whether it tried.
   Status ReloadIfChanged(bool* attempted);
@@ -49,6 +51,7 @@ class EngineHolder {
   std::shared_ptr<const rules::Engine> current_;
   std::string last_attempt_;  // digest of the files last tried
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> attempts_{0};
 };
 
 }  // namespace centinela::pipeline

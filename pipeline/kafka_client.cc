@@ -3,7 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
+#include <string>
+
+#include "common/text.h"
 
 namespace centinela::pipeline {
 namespace {
@@ -68,7 +72,12 @@ Properties AlertProducerProperties(const config::KafkaConfig& kafka) {
   }
   if (!kafka.properties.count("queue.buffering.max.kbytes") &&
       !kafka.producer_properties.count("queue.buffering.max.kbytes")) {
-    p["queue.buffering.max.kbytes"] = "65536";
+    // Room for at least two of the largest records the producer may send.
+    const size_t largest = ParseWhole<size_t>(p.count("message.max.bytes")
+                                                  ? p.at("message.max.bytes")
+                                                  : std::string("1000000"))
+                               .value_or(1000000);
+    p["queue.buffering.max.kbytes"] = std::to_string(std::max<size_t>(65536, largest / 512 + 1));
   }
   return p;
 }

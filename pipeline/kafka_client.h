@@ -41,9 +41,10 @@ Properties ProducerProperties(const config::KafkaConfig& kafka);
 // 0 (a delivery never times out) unless kafka.properties or producer_properties set it. The
 // idempotent producer then retries in order until the broker takes the record, so alerts that
 // share a key keep their order through an outage (DESIGN.md section 3). Its queue holds at most
-// 64 MiB (queue.buffering.max.kbytes 65536, librdkafka's default is 1 GiB) unless configured:
-// during an outage a burst of large dead letters (up to message.max.bytes each) then blocks the
-// workers instead of filling the memory of a 1 GiB container.
+// 64 MiB (queue.buffering.max.kbytes 65536, librdkafka's default is 1 GiB; more when
+// message.max.bytes is raised past 32 MB, so that two of the largest records fit) unless
+// configured: during an outage a burst of large dead letters (up to message.max.bytes each) then
+// blocks the workers instead of filling the memory of a 1 GiB container.
 Properties AlertProducerProperties(const config::KafkaConfig& kafka);
 
 // Builds a conf; an unknown or invalid property is an Error naming it (the value of a secret

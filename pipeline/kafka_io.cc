@@ -110,6 +110,7 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(
   if (!impl->grouped) p["enable.auto.commit"] = "false";
   for (const auto& [k, v] : properties) p[k] = v;
   p["bootstrap.servers"] = brokers;
+  if (!impl->grouped) p["enable.partition.eof"] = "true";  // at_end() needs it
   auto conf = MakeConf(p);
   if (!conf.ok()) return conf.error();
   auto rk = MakeClient(RD_KAFKA_CONSUMER, std::move(*conf));
@@ -211,7 +212,8 @@ std::optional<Record> KafkaConsumer::Poll(int timeout_ms) {
     // (say, by a scanner dead-lettering again what the replay sends it) is not read.
     auto it = impl_->unfinished.find({topic, m->partition});
     if (it == impl_->unfinished.end()) return std::nullopt;
-    if (m->offset >= it->second) {  // the record at end - 1 is gone (retention, compaction)
+    if (m->offset >= it->second) {  // end - 1 was no record to return (a transaction marker)
+                                     // or is gone (retention, compaction)
       impl_->unfinished.erase(it);
       return std::nullopt;
     }

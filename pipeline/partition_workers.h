@@ -1,15 +1,18 @@
 #pragma once
 // PartitionWorkers: which scan worker takes the records of a partition. A partition keeps its
-// worker until it is released (revoked), so its records stay in offset order; a partition seen
-// for the first time goes to the worker with the fewest partitions (the lowest index on a tie).
-// A hash of topic and partition used to choose instead, and sent every partition of a topic to
-// one worker whenever a group member held only even (or only odd) partitions of it, as round-robin
-// and sticky assignors hand out with two members.
+// worker until it is released (revoked and drained), so its records stay in offset order; a
+// partition seen for the first time goes to the worker with the fewest partitions of its topic,
+// then the fewest partitions in all, then the lowest index. So each topic is spread over the
+// workers, whatever order the partitions first show up in. A hash of topic and partition used to
+// choose instead, and sent every partition of a topic to one worker whenever a group member held
+// only even (or only odd) partitions of it, as round-robin and sticky assignors hand out with two
+// members.
 //
 // Not thread-safe: the consumer's poll thread (the poll loop and the rebalance callback it runs)
 // is its only user.
 #include <cstddef>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "pipeline/offset_tracker.h"
@@ -33,6 +36,7 @@ class PartitionWorkers {
  private:
   std::map<PartitionKey, size_t> worker_of_;
   std::vector<size_t> load_;
+  std::map<std::string, std::vector<size_t>> topic_load_;  // per topic, per worker
 };
 
 }  // namespace centinela::pipeline

@@ -30,10 +30,14 @@ constexpr milliseconds kDrainTimeout{30000};
 constexpr milliseconds kStoreInterval{10};
 // Room kept under message.max.bytes for the record's framing and a `truncated_from` header.
 constexpr size_t kDeadLetterOverhead = 1024;
-// A delivery that failed this many times with an error other than a timeout stops the scanner
-// with that error: the broker refuses it for good (no write permission on the topic, the topic
-// does not exist, the record over the topic's max.message.bytes). About 19 s of backoff.
-constexpr int kMaxDeliveryAttempts = 8;
+// A record refused this many times (by the produce call or in its delivery report) for a reason
+// other than a timeout stops the scanner with that reason: the broker refuses it for good (no
+// write permission on the topic, the topic does not exist, the record over the topic's
+// max.message.bytes). About 19 s of backoff.
+constexpr int kMaxRefusals = 8;
+// Workers wait while the records waiting to be produced again hold this many bytes (or number
+// scan.queue_capacity): dead letters can be ~1 MB each.
+constexpr size_t kMaxRetryBytes = size_t{64} << 20;
 
 // What one input record produced, kept until the broker acknowledges it (the opaque of the
 // produce call), so a failed delivery can be produced again as it was.
@@ -47,7 +51,10 @@ struct Outbound {
   std::vector<std::pair<std::string, std::string>> headers;
   bool dead_letter = false;
   int attempts = 0;
+  int refusals = 0;  // failed attempts that were not timeouts
   Clock::time_point retry_at{};
+
+  size_t bytes() const { return key.size() + value.size(); }
 };
 
 std::string TopicOf(const rd_kafka_message_t* m) { return rd_kafka_topic_name(m->rkt); }
@@ -102,6 +109,9 @@ struct Scanner::Impl {
 
   std::mutex retry_mu;
   std::deque<std::unique_ptr<Outbound>> retries;
+  size_t retry_bytes = 0;  // Outbound::bytes() of `retries`
+  // When the broker last acknowledged an alert or dead letter (steady clock, ns).
+  std::atomic<int64_t> last_ack{Clock::now().time_since_epoch().count()};
   // The producer's message.max.bytes: a dead letter's value is cut to fit under it.
   size_t max_message_bytes = 1000000;
 
@@ -185,12 +195,32 @@ struct Scanner::Impl {
         Fail(FatalReason(producer.get(), "produce to " + raw->topic, err));
         return;
       }
-      // Unknown topic or similar: not retryable by librdkafka itself; retry later with backoff.
-      spdlog::warn("scanner: produce to {} failed: {}; retrying", raw->topic,
-                   rd_kafka_err2str(err));
-      ScheduleRetry(std::move(out));
+      // Unknown topic, no permission or similar: librdkafka does not retry these itself.
+      Refused(std::move(out), err, "produce to");
       return;
     }
+  }
+
+  // A failed attempt: produced again later with backoff, or, after kMaxRefusals refusals that
+  // were not timeouts, the scanner stops with the reason (the record is not committed, so it is
+  // consumed again once the cause is fixed).
+  void Refused(std::unique_ptr<Outbound> out, rd_kafka_resp_err_t err, const char* what) {
+    const bool timed_out = err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ||
+                           err == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+                           err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE;
+    if (!timed_out && ++out->refusals >= kMaxRefusals) {
+      const bool topic_problem = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+                                 err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                                 err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+                                 err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED;
+      Fail(std::string(what) + " " + out->topic + " refused " + std::to_string(out->refusals) +
+           " times: " + rd_kafka_err2str(err) +
+           (topic_problem ? " (does the topic exist, and may this client write to it?)" : ""));
+      return;
+    }
+    spdlog::warn("scanner: {} {} failed: {}; producing it again", what, out->topic,
+                 rd_kafka_err2str(err));
+    ScheduleRetry(std::move(out));
   }
 
   // Words an error of client `rk` that stops the scanner; a fatal one with librdkafka's reason.
@@ -210,6 +240,7 @@ struct Scanner::Impl {
     const int exp = std::min(out->attempts, 6);
     out->retry_at = Clock::now() + milliseconds(100 << exp);  // 0.2 s .. 6.4 s
     std::lock_guard lock(retry_mu);
+    retry_bytes += out->bytes();
     retries.push_back(std::move(out));
   }
 
@@ -224,21 +255,11 @@ struct Scanner::Impl {
       return;  // purged on shutdown: not finished, so not committed; consumed again
     }
     if (m->err) {
-      const bool timed_out =
-          m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || m->err == RD_KAFKA_RESP_ERR__TIMED_OUT;
-      if (!timed_out && out->attempts >= kMaxDeliveryAttempts) {
-        // Not committed: consumed again once the cause (named here) is fixed.
-        self->Fail("delivery to " + out->topic + " failed " + std::to_string(out->attempts) +
-                   " times: " + rd_kafka_err2str(m->err) +
-                   " (does the topic exist, and may this client write to it?)");
-        return;
-      }
-      spdlog::warn("scanner: delivery to {} failed: {}; producing it again", out->topic,
-                   rd_kafka_err2str(m->err));
-      self->ScheduleRetry(std::move(out));
+      self->Refused(std::move(out), m->err, "delivery to");
       return;
     }
     ++(out->dead_letter ? self->stats.dead_letters : self->stats.alerts);
+    self->last_ack.store(Clock::now().time_since_epoch().count());
     self->Finish(out->source, out->offset);
   }
 
@@ -252,6 +273,7 @@ struct Scanner::Impl {
         const auto now = Clock::now();
         for (auto it = retries.begin(); it != retries.end();) {
           if ((*it)->retry_at <= now) {
+            retry_bytes -= (*it)->bytes();
             due.push_back(std::move(*it));
             it = retries.erase(it);
           } else {
@@ -267,13 +289,18 @@ struct Scanner::Impl {
     std::lock_guard lock(retry_mu);
     return retries.size();
   }
+  bool RetriesFull() {
+    std::lock_guard lock(retry_mu);
+    return retries.size() >= config.scan.queue_capacity || retry_bytes >= kMaxRetryBytes;
+  }
 
-  // Backpressure for failed deliveries: a worker about to produce waits while as many records
-  // as the scan queues hold are waiting to be produced again (deliveries that time out during an
-  // outage, when message.timeout.ms is set), so the retry list cannot grow without bound. False
-  // when the scanner stops first: the record stays unfinished and is consumed again.
+  // Backpressure for failed deliveries (workers only): a worker about to produce waits while
+  // scan.queue_capacity records, or kMaxRetryBytes, wait to be produced again (deliveries that
+  // time out during an outage, when message.timeout.ms is set), so the retry list cannot grow
+  // without bound. False when the scanner stops first: the record stays unfinished and is
+  // consumed again.
   bool WaitForRetryRoom() {
-    while (PendingRetries() >= config.scan.queue_capacity) {
+    while (RetriesFull()) {
       if (stopping.load() && Clock::now() > GiveUpAt()) return false;
       std::this_thread::sleep_for(milliseconds(5));
     }
@@ -472,8 +499,14 @@ struct Scanner::Impl {
         }
       }
     }
+    // A partition whose drain timed out keeps its worker: its records may still be queued there,
+    // and should it come back, its new records must queue behind them.
+    std::vector<PartitionKey> drained;
+    for (const auto& k : keys) {
+      if (self->tracker.InFlight(k) == 0) drained.push_back(k);
+    }
     self->tracker.Forget(keys);
-    self->partition_workers.Release(keys);
+    self->partition_workers.Release(drained);
     if (cooperative) {
       if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
         rd_kafka_error_destroy(error);
@@ -573,6 +606,15 @@ Status Scanner::Run() {
       spdlog::info("scanner: consumed {} scanned {} alerts {} dead letters {} in flight {}",
                    s.stats.consumed.load(), s.stats.scanned.load(), s.stats.alerts.load(),
                    s.stats.dead_letters.load(), s.tracker.InFlight());
+      // Deliveries never time out, so a topic the cluster denies (or an outage) shows only here.
+      const auto unacknowledged = now - Clock::time_point(Clock::duration(s.last_ack.load()));
+      if (s.tracker.InFlight() > 0 && unacknowledged > std::chrono::seconds(30)) {
+        spdlog::warn("scanner: the broker acknowledged nothing for {} s while {} records wait; "
+                     "are {} and {} there and writable by this client?",
+                     std::chrono::duration_cast<std::chrono::seconds>(unacknowledged).count(),
+                     s.tracker.InFlight(), s.config.kafka.topics.alerts,
+                     s.config.kafka.topics.deadletter);
+      }
     }
     if (!m) continue;
     if (m->err) {

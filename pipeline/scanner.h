@@ -15,14 +15,16 @@
 // is done too (OffsetTracker). A failed delivery is produced again, with backoff, until it
 // succeeds or the process stops; what was not acknowledged is consumed again after a restart,
 // with the same alert id. An error that producing again cannot mend (librdkafka's fatal error of
-// the idempotent producer, a message over message.max.bytes, a delivery the broker refused 8
-// times for a reason other than a timeout: no such topic, no permission to write it) or a fatal
-// consumer error stops Run() with that reason instead, before the record's offset is stored. An
+// the idempotent producer, a message over message.max.bytes, a record refused 8 times, by the
+// produce call or in its delivery report, for a reason other than a timeout) or a fatal consumer
+// error stops Run() with that reason instead, before the record's offset is stored. A topic the
+// cluster's metadata reports as denied is waited out like an outage (librdkafka keeps the records
+// queued); every 30 s without an acknowledgement while records wait, a warning names the topics. An
 // alert too large for the producer's message.max.bytes is not produced: its input record goes to
 // the dead letters (`too_large`, the detail naming the alert's size), to be replayed after the
-// limit is raised. While as many records as scan.queue_capacity wait to be produced again
-// (deliveries that timed out, when message.timeout.ms is set), workers wait: memory stays
-// bounded during an outage. On a rebalance
+// limit is raised. While as many records as scan.queue_capacity, or 64 MiB of them, wait to be
+// produced again (deliveries that timed out, when message.timeout.ms is set), workers wait:
+// memory stays bounded during an outage. On a rebalance
 // (cooperative or eager) the revoked partitions' work is drained and committed before they are
 // released. If that commit fails (the development broker refuses commits during a rebalance)
 // and the same rebalance gives a partition back, as an eager assignor does, it resumes after the

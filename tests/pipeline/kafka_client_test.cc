@@ -80,6 +80,12 @@ TEST(KafkaClientTest, TheAlertProducersQueueHoldsAtMost64MiBUnlessConfigured) {
     ASSERT_TRUE(set.ok()) << set.error().message;
     EXPECT_EQ(ConfValue(set->get(), "queue.buffering.max.kbytes"), "262144");
   }
+  config::KafkaConfig large = Kafka();
+  large.producer_properties["message.max.bytes"] = "100000000";  // 100 MB records
+  auto roomy = MakeConf(AlertProducerProperties(large));
+  ASSERT_TRUE(roomy.ok()) << roomy.error().message;
+  EXPECT_EQ(ConfValue(roomy->get(), "queue.buffering.max.kbytes"), "195313")
+      << "two of the largest records fit";
 }
 
 TEST(KafkaClientTest, AnUnknownPropertyIsRefusedByName) {
