@@ -54,7 +54,7 @@ struct ScanConfig {
   std::filesystem::path rules = "rules";  // resolved against the file's folder
   int threads = 2;                        // scanning threads per process
   size_t max_text_bytes = 64 * 1024;
-  size_t queue_capacity = 4096;           // records in flight per process (backpressure)
+  size_t queue_capacity = 4096;           // records queued for the scan threads (backpressure)
   bool watch_rules = true;                // reload the pack when its files change
   int watch_interval_ms = 1000;
 };
