@@ -149,12 +149,16 @@ int DeadletterCommand(const Args& args) {
       r->key = std::move(original->key);
       r->has_key = original->has_key;
       r->value = std::move(original->value);
+      r->has_value = original->has_value;
       ++restored;
     }
     if (producer) {
-      // A record that had no key goes back without one (std::string_view() is a null key).
+      // A record that had no key goes back without one (std::string_view() is a null key), and a
+      // tombstone as a tombstone.
       const std::string_view key = r->has_key ? std::string_view(r->key) : std::string_view();
-      if (Status s = producer->Produce(*source, key, r->value, {{"replayed_from", from}});
+      const std::string_view value =
+          r->has_value ? std::string_view(r->value) : std::string_view();
+      if (Status s = producer->Produce(*source, key, value, {{"replayed_from", from}});
           !s.ok()) {
         ++lost;
         std::fprintf(stderr, "skipped %s: %s\n", from.c_str(), s.message().c_str());

@@ -225,6 +225,7 @@ std::optional<Record> KafkaConsumer::Poll(int timeout_ms) {
   r.offset = m->offset;
   r.timestamp_ms = rd_kafka_message_timestamp(m.get(), nullptr);
   r.has_key = m->key != nullptr;
+  r.has_value = m->payload != nullptr;
   if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
   if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
   rd_kafka_headers_t* hdrs = nullptr;

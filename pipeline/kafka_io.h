@@ -24,6 +24,7 @@ struct Record {
   std::string key;
   bool has_key = false;  // false: the record had no key at all (null), not an empty one
   std::string value;
+  bool has_value = false;  // false: a tombstone (a null value), not an empty one
   Headers headers;
 
   // The first header of that name, or nullopt.
@@ -40,8 +41,8 @@ class KafkaProducer {
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   // Queues one record (partition -1: by key; a key whose data() is null, such as
-  // std::string_view(), gives a record without a key). Failures of delivery are counted and
-  // reported by Flush.
+  // std::string_view(), gives a record without a key, and such a value a tombstone). Failures of
+  // delivery are counted and reported by Flush.
   Status Produce(const std::string& topic, std::string_view key, std::string_view value,
                  const Headers& headers = {}, int32_t partition = -1);
   // Waits until every queued record is acknowledged; an error says how many failed since the

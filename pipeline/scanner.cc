@@ -46,7 +46,8 @@ struct Outbound {
   int64_t offset = 0;
   std::string topic;
   std::string key;
-  bool has_key = true;  // a dead letter keeps a missing key missing
+  bool has_key = true;    // a dead letter keeps a missing key missing
+  bool has_value = true;  // and a tombstone (no value at all) a tombstone
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
   bool dead_letter = false;
@@ -171,7 +172,7 @@ struct Scanner::Impl {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           producer.get(), RD_KAFKA_V_TOPIC(raw->topic.c_str()),
           RD_KAFKA_V_KEY(raw->has_key ? raw->key.data() : nullptr, raw->key.size()),
-          RD_KAFKA_V_VALUE(raw->value.data(), raw->value.size()),
+          RD_KAFKA_V_VALUE(raw->has_value ? raw->value.data() : nullptr, raw->value.size()),
           RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(raw), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         out.release();  // owned by the delivery report now
@@ -397,6 +398,7 @@ struct Scanner::Impl {
     out->topic = config.kafka.topics.deadletter;
     out->has_key = m.key != nullptr;
     if (m.key) out->key.assign(static_cast<const char*>(m.key), m.key_len);
+    out->has_value = m.payload != nullptr;
     out->dead_letter = true;
     out->headers = {{"reason", std::string(ingest::ReasonName(reason))},
                     {"detail", detail},

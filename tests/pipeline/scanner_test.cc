@@ -1368,6 +1368,40 @@ TEST_F(ScannerIntegrationTest, DeadLettersKeepAMissingKeyMissingAndAnEmptyKeyEmp
 
 // A record without `source` is judged as what its topic carries (a tip on the tips topic, a post
 // on the posts topic); a record that names its source keeps it. The pack keeps one rule to tips.
+TEST_F(ScannerIntegrationTest, ATombstoneIsDeadLetteredAndReplayedAsATombstone) {
+  // A record with no value at all (null, a tombstone) is not a message: its dead letter keeps the
+  // value null rather than empty, and a replay sends a tombstone back.
+  {
+    auto producer = KafkaProducer::Create(brokers());
+    ASSERT_TRUE(producer.ok()) << producer.error().message;
+    ASSERT_TRUE((*producer)->Produce(kTips, "gone-1", std::string_view()).ok());
+    ASSERT_TRUE((*producer)->Produce(kTips, "empty-1", "").ok());
+    const Status s = (*producer)->Flush(30000);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  const std::vector<Record> dead = ScanAndReadDeadLetters(ScanConfig(), 2);
+  ASSERT_EQ(dead.size(), 2u);
+  for (const Record& d : dead) {
+    EXPECT_TRUE(d.value.empty());
+    EXPECT_EQ(d.has_value, d.key == "empty-1") << d.key;
+  }
+  const fs::path log = dir_ / "replay.log";
+  const pid_t pid =
+      SpawnCentinela({"deadletter", "replay", "--config", WriteRunConfig(false).string()},
+                     {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
+  ASSERT_GT(pid, 0);
+  const std::optional<int> status = WaitExit(pid, milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  size_t back = 0;
+  for (const Record& r : ReadAll(brokers(), {kTips})) {
+    if (!r.Header("replayed_from")) continue;
+    ++back;
+    EXPECT_EQ(r.has_value, r.key == "empty-1") << r.key;
+  }
+  EXPECT_EQ(back, 2u);
+}
+
 TEST_F(ScannerIntegrationTest, ARecordWithoutASourceIsJudgedAsWhatItsTopicCarries) {
   WriteFile(dir_ / "live" / "pack.yaml", PackYaml(1) + R"(  - id: cobro-en-un-aviso
     any: [pago-zelle]
