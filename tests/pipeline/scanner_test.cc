@@ -995,6 +995,20 @@ std::optional<int> WaitExit(pid_t pid, milliseconds timeout) {
   }
 }
 
+// Waits up to `timeout` for `pid` to exit and says whether it exited with status 0; the
+// failure shows `log`.
+::testing::AssertionResult ExitsZero(pid_t pid, milliseconds timeout, const fs::path& log) {
+  const std::optional<int> status = WaitExit(pid, timeout);
+  if (!status) {
+    return ::testing::AssertionFailure() << "no exit within " << timeout.count() << " ms:\n"
+                                         << Slurp(log);
+  }
+  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+    return ::testing::AssertionFailure() << "wait status " << *status << ":\n" << Slurp(log);
+  }
+  return ::testing::AssertionSuccess();
+}
+
 // Kills a child still running at the end of a test.
 class ChildGuard {
  public:
@@ -1123,6 +1137,16 @@ class ScannerIntegrationTest : public ::testing::Test {
     }
     std::this_thread::sleep_for(milliseconds(200));  // into the compile
     return pid;
+  }
+
+  // Stops `scanner`, which must succeed, then expects every alert of `expected` in the alerts
+  // topic and the group's offsets committed to the end of every partition.
+  void StopAndExpectEveryAlert(RunningScanner& scanner, const std::vector<Input>& inputs,
+                               const Expectation& expected, bool duplicates_allowed) {
+    const Status s = scanner.Stop();
+    EXPECT_TRUE(s.ok()) << s.message();
+    ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, duplicates_allowed);
+    ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
   }
 
   void SplitAndHandOver(const std::string& strategy);  // test 2, below
@@ -1390,9 +1414,7 @@ TEST_F(ScannerIntegrationTest, ATombstoneIsDeadLetteredAndReplayedAsATombstone) 
       SpawnCentinela({"deadletter", "replay", "--config", WriteRunConfig(false).string()},
                      {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
   ASSERT_GT(pid, 0);
-  const std::optional<int> status = WaitExit(pid, milliseconds(60000));
-  ASSERT_TRUE(status.has_value()) << Slurp(log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  ASSERT_TRUE(ExitsZero(pid, milliseconds(60000), log));
   size_t back = 0;
   for (const Record& r : ReadAll(brokers(), {kTips})) {
     if (!r.Header("replayed_from")) continue;
@@ -1657,9 +1679,7 @@ TEST_F(ScannerIntegrationTest, DeadletterReplayBesideARunningScannerSendsEachLet
   pid_t pid = SpawnCentinela({"deadletter", "replay", "--config", config.string()},
                              {{"CENTINELA_KAFKA_BROKERS", brokers()}}, log);
   ASSERT_GT(pid, 0);
-  std::optional<int> status = WaitExit(pid, milliseconds(60000));
-  ASSERT_TRUE(status.has_value()) << Slurp(log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  ASSERT_TRUE(ExitsZero(pid, milliseconds(60000), log));
   EXPECT_THAT(Slurp(log), HasSubstr("replayed " + std::to_string(bad.size()) + " dead letters"));
   ASSERT_TRUE(WaitForOutputs(*scanner, 2 * bad.size(), 2 * bad.size()));
   const Status s = scanner->Stop();
@@ -1673,9 +1693,7 @@ TEST_F(ScannerIntegrationTest, DeadletterReplayBesideARunningScannerSendsEachLet
   pid = SpawnCentinela({"deadletter", "replay", "--dry-run", "--config", config.string()},
                        {{"CENTINELA_KAFKA_BROKERS", brokers()}}, dry_log);
   ASSERT_GT(pid, 0);
-  status = WaitExit(pid, milliseconds(60000));
-  ASSERT_TRUE(status.has_value()) << Slurp(dry_log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(dry_log);
+  ASSERT_TRUE(ExitsZero(pid, milliseconds(60000), dry_log));
   EXPECT_THAT(Slurp(dry_log),
               HasSubstr("would replay " + std::to_string(2 * bad.size()) + " dead letters"));
   EXPECT_EQ(ReadAll(brokers(), {kTips, kPosts}).size(), 2 * bad.size()) << "a dry run sends nothing";
@@ -1947,10 +1965,7 @@ TEST_F(ScannerIntegrationTest, ADeliveryTheBrokerKeepsRefusingStopsTheScannerWit
   auto scanner = RunningScanner::Start(ScanConfig(), Engines());
   ASSERT_NE(scanner, nullptr);
   EXPECT_TRUE(WaitForOutputs(*scanner, inputs.size() - committed, expected.alerts.size()));
-  const Status s = scanner->Stop();
-  EXPECT_TRUE(s.ok()) << s.message();
-  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/false);
-  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  StopAndExpectEveryAlert(*scanner, inputs, expected, /*duplicates_allowed=*/false);
 }
 
 TEST_F(ScannerIntegrationTest, WaitsWhileTheClusterDeniesTheAlertsTopicAndResumes) {
@@ -1977,10 +1992,7 @@ TEST_F(ScannerIntegrationTest, WaitsWhileTheClusterDeniesTheAlertsTopicAndResume
       },
       seconds(60)))
       << "alerts " << scanner->stats().alerts.load() << " of " << expected.alerts.size();
-  const Status s = scanner->Stop();
-  EXPECT_TRUE(s.ok()) << s.message();
-  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/false);
-  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  StopAndExpectEveryAlert(*scanner, inputs, expected, /*duplicates_allowed=*/false);
 }
 
 TEST_F(ScannerIntegrationTest, AnAlertTooLargeToProduceSendsItsRecordToTheDeadLetters) {
@@ -2044,10 +2056,7 @@ TEST_F(ScannerIntegrationTest, DeliveryTimeoutsDuringAnOutageAreProducedAgainWit
       << "consumed " << stats.consumed.load() << " alerts " << stats.alerts.load() << " of "
       << expected.alerts.size() << " retries " << stats.produce_retries.load() << " in flight "
       << scanner->scanner().in_flight();
-  const Status s = scanner->Stop();
-  EXPECT_TRUE(s.ok()) << s.message();
-  ExpectAlerts(ReadAll(brokers(), {kAlerts}), inputs, expected, /*duplicates_allowed=*/true);
-  ExpectCommittedToTheEnd(brokers(), group_, kPartitions);
+  StopAndExpectEveryAlert(*scanner, inputs, expected, /*duplicates_allowed=*/true);
 }
 
 TEST_F(ScannerIntegrationTest, StopsWithinTheDrainTimeoutWhileAlertsCannotBeDelivered) {
@@ -2310,9 +2319,7 @@ TEST_F(ScannerIntegrationTest, RunProcessStopsOnSigtermWhileASighupReloadCompile
       seconds(20)))
       << Slurp(log);
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  const auto status = WaitExit(pid, seconds(200));  // under CTest's 300 s
-  ASSERT_TRUE(status.has_value()) << Slurp(log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  ASSERT_TRUE(ExitsZero(pid, seconds(200), log));  // under CTest's 300 s
 
   const std::string text = Slurp(log);
   const size_t stopped = text.find("scanner: stopped;");
@@ -2332,10 +2339,8 @@ TEST_F(ScannerIntegrationTest, RunProcessStopsAtOnceOnSigtermWhileItsFirstPackCo
   ChildGuard guard(pid);
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   const auto signalled = Clock::now();
-  const auto status = WaitExit(pid, seconds(200));
-  ASSERT_TRUE(status.has_value()) << Slurp(log);
+  ASSERT_TRUE(ExitsZero(pid, seconds(200), log));
   EXPECT_LT(Clock::now() - signalled, seconds(3)) << "waited for the compile:\n" << Slurp(log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
   EXPECT_NE(Slurp(log).find("while loading the rule pack"), std::string::npos) << Slurp(log);
 }
 
@@ -2352,9 +2357,7 @@ TEST_F(ScannerIntegrationTest, RunProcessKeepsASighupSentWhileItsFirstPackCompil
       seconds(150)))
       << Slurp(log);
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  const auto status = WaitExit(pid, seconds(100));
-  ASSERT_TRUE(status.has_value()) << Slurp(log);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  ASSERT_TRUE(ExitsZero(pid, seconds(100), log));
 }
 
 }  // namespace
