@@ -4,9 +4,10 @@
 // `replayed_from` header naming its place in the dead-letter topic. Records that are still bad
 // come back as new dead letters, so --since (the time of the fix) keeps a second replay from
 // repeating the first; one replay reads the topic only up to the end it had when the replay
-// started, so it never sends again what a running scanner dead-letters meanwhile. A dead letter that was cut to fit the scanner's producer (a
-// `truncated_from` or `truncated_key_from` header) is not sent back cut: the original is read
-// from its source offset and sent instead; if it is gone, the letter is skipped and counted.
+// started, so it never sends again what a running scanner dead-letters meanwhile. A dead letter
+// that was cut to fit the scanner's producer (a `truncated_from` or `truncated_key_from` header)
+// is not sent back cut: the original is read from its source offset and sent instead; if it is
+// gone, the letter is skipped and counted.
 #include <chrono>
 #include <cstdio>
 #include <ctime>

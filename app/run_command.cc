@@ -11,9 +11,6 @@
 #include <sstream>
 #include <thread>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include "app/commands.h"
 #include "app/flags.h"
 #include "app/signals.h"

@@ -295,17 +295,17 @@ struct Scanner::Impl {
     return retries.size() >= config.scan.queue_capacity || retry_bytes >= kMaxRetryBytes;
   }
 
-  // Backpressure for failed deliveries (workers only): a worker about to produce waits while
+  // Produces a worker's new record, after backpressure for failed deliveries: it waits while
   // scan.queue_capacity records, or kMaxRetryBytes, wait to be produced again (deliveries that
   // time out during an outage, when message.timeout.ms is set), so the retry list cannot grow
-  // without bound. False when the scanner stops first: the record stays unfinished and is
-  // consumed again.
-  bool WaitForRetryRoom() {
+  // without bound. When the scanner stops first, the record is not produced: it stays unfinished
+  // and is consumed again. Workers only (the delivery thread drains the retry list).
+  void ProduceNew(std::unique_ptr<Outbound> out) {
     while (RetriesFull()) {
-      if (stopping.load() && Clock::now() > GiveUpAt()) return false;
+      if (stopping.load() && Clock::now() > GiveUpAt()) return;
       std::this_thread::sleep_for(milliseconds(5));
     }
-    return true;
+    Produce(std::move(out));
   }
 
   void WorkerLoop(size_t index) {
@@ -374,7 +374,7 @@ struct Scanner::Impl {
     out->topic = config.kafka.topics.alerts;
     out->key = result->campaign_key;
     AppendAlertRecord(*message, *result, engine.version(), topic, &out->value);
-    if (out->key.size() + out->value.size() + kDeadLetterOverhead > max_message_bytes) {
+    if (out->bytes() + kDeadLetterOverhead > max_message_bytes) {
       // Producing it would fail for good and stop the scanner on every restart (a long text
       // with many spans, under a raised scan.max_text_bytes): the record waits in the dead
       // letters instead, to be replayed once message.max.bytes allows its alert.
@@ -383,8 +383,7 @@ struct Scanner::Impl {
                             " bytes, over the producer's message.max.bytes (" +
                             std::to_string(max_message_bytes) + ")");
     }
-    if (!WaitForRetryRoom()) return true;
-    Produce(std::move(out));
+    ProduceNew(std::move(out));
     return true;
   }
 
@@ -409,8 +408,7 @@ struct Scanner::Impl {
                   out.get());
     spdlog::debug("scanner: {}/{}@{} to dead letters: {}", key.topic, m.partition, m.offset,
                   ingest::ReasonName(reason));
-    if (!WaitForRetryRoom()) return true;
-    Produce(std::move(out));
+    ProduceNew(std::move(out));
     return true;
   }
 

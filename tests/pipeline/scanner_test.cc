@@ -1686,7 +1686,9 @@ TEST_F(ScannerIntegrationTest, DeadletterReplayBesideARunningScannerSendsEachLet
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(ReadAll(brokers(), {kDeadLetters}).size(), 2 * bad.size());
   size_t replayed = 0;
-  for (const Record& r : ReadAll(brokers(), {kTips, kPosts})) replayed += r.Header("replayed_from") ? 1 : 0;
+  for (const Record& r : ReadAll(brokers(), {kTips, kPosts})) {
+    replayed += r.Header("replayed_from") ? 1 : 0;
+  }
   EXPECT_EQ(replayed, bad.size()) << "each letter sent back once";
 
   const fs::path dry_log = dir_ / "dry.log";
@@ -1696,7 +1698,8 @@ TEST_F(ScannerIntegrationTest, DeadletterReplayBesideARunningScannerSendsEachLet
   ASSERT_TRUE(ExitsZero(pid, milliseconds(60000), dry_log));
   EXPECT_THAT(Slurp(dry_log),
               HasSubstr("would replay " + std::to_string(2 * bad.size()) + " dead letters"));
-  EXPECT_EQ(ReadAll(brokers(), {kTips, kPosts}).size(), 2 * bad.size()) << "a dry run sends nothing";
+  EXPECT_EQ(ReadAll(brokers(), {kTips, kPosts}).size(), 2 * bad.size())
+      << "a dry run sends nothing";
 }
 
 TEST_F(ScannerIntegrationTest, AReaderToTheEndNowSkipsRecordsWrittenAfterItStarted) {
